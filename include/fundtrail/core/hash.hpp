@@ -1,0 +1,24 @@
+#pragma once
+// Cryptographic digests used by address codecs, TRON txID checks and evidence records.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace fundtrail::core {
+
+using Digest32 = std::array<std::uint8_t, 32>;
+
+Digest32 sha256(std::span<const std::uint8_t> data);
+Digest32 sha256(std::string_view data);
+Digest32 double_sha256(std::span<const std::uint8_t> data);
+// Keccak-256 as used by Ethereum (original Keccak padding, NOT NIST SHA3-256).
+Digest32 keccak256(std::span<const std::uint8_t> data);
+Digest32 keccak256(std::string_view data);
+
+std::string to_hex(std::span<const std::uint8_t> bytes);
+// Decodes hex (even length, no prefix, either case); throws fundtrail::Error(InvalidArgument) otherwise.
+std::string hex_to_bytes(std::string_view hex);
+
+}  // namespace fundtrail::core

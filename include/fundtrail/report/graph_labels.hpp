@@ -1,0 +1,30 @@
+#pragma once
+// Turns the graph's ids into what people read: addresses, asset symbols and decimals, tx hashes.
+// Looks each id up in the store once and caches it.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fundtrail/core/asset.hpp"
+#include "fundtrail/store/case_store.hpp"
+
+namespace fundtrail::report {
+
+class GraphLabels {
+ public:
+  explicit GraphLabels(store::CaseStore& store);
+
+  const store::AddressRecord& address(std::int64_t address_id);
+  // Unknown asset ids throw fundtrail::Error(Corruption).
+  const core::AssetInfo& asset(std::uint32_t asset_id) const;
+  const store::TransferDetail& transfer(std::int64_t transfer_id);
+
+ private:
+  store::CaseStore& store_;
+  std::vector<std::optional<core::AssetInfo>> assets_;
+  std::unordered_map<std::int64_t, store::AddressRecord> addresses_;
+  std::unordered_map<std::int64_t, store::TransferDetail> transfers_;
+};
+
+}  // namespace fundtrail::report

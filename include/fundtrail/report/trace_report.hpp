@@ -1,0 +1,68 @@
+#pragma once
+// The result of `fundtrail trace` as people and scripts see it, independent of the output format.
+// docs/trace-json.md documents the JSON rendering field by field.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fundtrail/core/chain.hpp"
+#include "fundtrail/core/timestamp.hpp"
+#include "fundtrail/graph/trace.hpp"
+#include "fundtrail/report/graph_labels.hpp"
+
+namespace fundtrail::report {
+
+struct AssetTotal {
+  std::string asset;     // symbol
+  std::string contract;  // empty for native coins and symbol-only assets
+  std::string amount;    // exact decimal in display units
+};
+
+struct ReportNode {
+  std::string address;
+  core::Chain chain{};
+  unsigned hop = 0;
+  std::string direction;  // "seed", "out", "in" or "both"
+  std::optional<core::UnixSeconds> reached;  // forward: earliest arrival, backward: latest departure
+  std::vector<AssetTotal> received;  // within the result's edges
+  std::vector<AssetTotal> sent;
+};
+
+struct ReportEdge {
+  std::string tx_hash;
+  std::int64_t index = 0;
+  std::string from;
+  std::string to;
+  core::UnixSeconds timestamp = 0;
+  std::string asset;
+  std::string contract;
+  std::string amount;  // exact decimal in display units
+  std::optional<std::int64_t> block_height;
+  unsigned hop = 0;       // the hop at which the trace uses this transfer (1 = the seed's own)
+  std::string direction;  // "out", "in" or "both"
+};
+
+struct TraceRequest {
+  std::string seed;
+  core::Chain chain{};
+  std::string direction;  // "out" | "in" | "both"
+  unsigned hops = 3;
+  bool time_order = true;
+  std::optional<core::UnixSeconds> since;
+  std::optional<core::UnixSeconds> until;
+  std::optional<std::string> asset;
+  std::optional<std::string> min_amount;
+};
+
+struct TraceReport {
+  TraceRequest request;
+  std::vector<ReportNode> nodes;  // seed first, then by (hop, address)
+  std::vector<ReportEdge> edges;  // by (hop, timestamp, tx hash, index)
+};
+
+// Merges the forward and/or backward results of one seed into a report.
+TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& labels, const TraceRequest& request,
+                               const std::vector<graph::TraceResult>& results);
+
+}  // namespace fundtrail::report

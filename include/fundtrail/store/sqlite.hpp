@@ -1,0 +1,91 @@
+#pragma once
+// Thin RAII layer over the SQLite C API. Only the store layer includes it. Every value reaches SQL through
+// bound parameters; there is no API for building SQL from data.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace fundtrail::store {
+
+class Statement;
+
+// One connection. Not thread-safe: use one Database per thread.
+class Database {
+ public:
+  // Opens (creating when `create` is true) the file; throws fundtrail::Error(IoError) naming the path.
+  Database(const std::string& path, bool create);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs SQL text without parameters (schema, pragmas). Throws with the SQL's first line on failure.
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+  const std::string& path() const noexcept { return path_; }
+  sqlite3* handle() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// A prepared statement. bind_* use 1-based indexes; step() returns true while a row is available.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, unsigned value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, std::string_view value);  // copied (SQLITE_TRANSIENT)
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  Statement& bind(int index, std::optional<std::int64_t> value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  bool step();
+  void reset();  // resets and clears bindings, ready for reuse
+  // Runs a statement that returns no rows (or ignores them) and resets it.
+  void run();
+
+  bool is_null(int column) const;
+  bool is_integer(int column) const;
+  std::int64_t column_int64(int column) const;
+  std::string column_text(int column) const;
+  std::string_view column_text_view(int column) const;  // valid until the next step/reset
+
+ private:
+  Database* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK in the destructor unless commit() was called, so an exception
+// anywhere in a command leaves the store unchanged.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace fundtrail::store

@@ -1,0 +1,77 @@
+#pragma once
+// Bulk writer for transfers: interns addresses, assets and transactions, skips exact duplicates (so every
+// import and ingest is idempotent) and refuses a transfer whose key exists with other content.
+// The caller owns the surrounding store::Transaction: all writes of one command are one transaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "fundtrail/core/chain.hpp"
+#include "fundtrail/core/timestamp.hpp"
+#include "fundtrail/core/transfer.hpp"
+#include "fundtrail/store/case_store.hpp"
+#include "fundtrail/store/sqlite.hpp"
+
+namespace fundtrail::store {
+
+// Where data came from: a file an investigator imported or an API response (evidence).
+struct SourceInfo {
+  std::string kind;      // "file" | "http"
+  std::string provider;  // "csv", "esplora", ...
+  std::string locator;   // file path or URL with secrets redacted
+  core::UnixSeconds fetched_at = 0;
+  std::optional<int> status;
+  std::optional<std::int64_t> byte_size;
+  std::string sha256;  // hex SHA-256 of the source's bytes
+};
+
+struct ResolvedAsset {
+  std::int64_t id = 0;
+  unsigned decimals = 0;
+};
+
+enum class WriteOutcome { Inserted, Duplicate };
+
+class TransferWriter {
+ public:
+  explicit TransferWriter(CaseStore& store);
+
+  // Records a source and returns its id; the same bytes (kind + SHA-256) seen again reuse the first record,
+  // so re-importing a file adds nothing.
+  std::int64_t add_source(const SourceInfo& source);
+
+  // The asset (chain, symbol) with `decimals` when given. Well-known assets (core::known_asset) have fixed
+  // decimals; any other asset needs decimals the first time it is seen. Throws fundtrail::Error
+  // (InvalidArgument) for an unknown asset without decimals or decimals that contradict the known ones.
+  ResolvedAsset resolve_asset(core::Chain chain, std::string_view symbol, std::optional<unsigned> decimals);
+
+  // Writes one transfer (addresses already normalised, amount in base units). Throws fundtrail::Error
+  // (InvalidArgument) when (chain, tx_hash, index) exists with different from/to/asset/amount, or when the
+  // transaction is known with another timestamp.
+  WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id);
+
+ private:
+  std::int64_t intern_address(core::Chain chain, const std::string& address);
+  struct TxState {
+    std::int64_t id = 0;
+    core::UnixSeconds timestamp = 0;
+    bool created_now = false;
+  };
+  TxState intern_transaction(const core::Transfer& transfer, std::optional<std::int64_t> source_id);
+
+  CaseStore& store_;
+  Statement find_address_;
+  Statement insert_address_;
+  Statement find_tx_;
+  Statement insert_tx_;
+  Statement insert_transfer_;
+  Statement find_transfer_;
+  std::unordered_map<std::string, std::int64_t> address_ids_;  // key: chain byte + address; bounded
+  std::unordered_map<std::string, ResolvedAsset> asset_ids_;   // key: chain byte + upper-case symbol
+  std::string last_tx_key_;
+  TxState last_tx_;
+};
+
+}  // namespace fundtrail::store

@@ -1,0 +1,288 @@
+#include "fundtrail/graph/graph_snapshot.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/store/case_store.hpp"
+#include "graph_format.hpp"
+
+namespace fundtrail::graph {
+namespace {
+
+struct PendingEdge {
+  NodeId from;
+  Edge edge;
+};
+
+// Edges waiting to be laid out, with the exact values of saturated amounts kept aside (rare) so each
+// pending edge stays 48 bytes.
+struct PendingGraph {
+  std::vector<PendingEdge> edges;
+  std::vector<std::pair<std::int64_t, core::uint256>> big;  // (transfer id, exact amount)
+};
+
+constexpr std::uint64_t align8(std::uint64_t value) { return (value + 7) & ~std::uint64_t{7}; }
+
+void set_amount(PendingEdge& pending, const core::uint512& value, PendingGraph& graph) {
+  static const core::uint512 kSaturation = (core::uint512(1) << 128) - 1;
+  if (value >= kSaturation) {
+    pending.edge.amount_lo = UINT64_MAX;
+    pending.edge.amount_hi = UINT64_MAX;
+    graph.big.emplace_back(pending.edge.transfer_id, core::uint256(value));
+  } else {
+    pending.edge.amount_lo = static_cast<std::uint64_t>(value & UINT64_MAX);
+    pending.edge.amount_hi = static_cast<std::uint64_t>(value >> 64);
+  }
+}
+
+NodeId checked_node(std::int64_t id) {
+  if (id <= 0 || id > static_cast<std::int64_t>(UINT32_MAX - 1)) {
+    throw Error(ErrorKind::Corruption, "address id " + std::to_string(id) + " outside the graph's range");
+  }
+  return static_cast<NodeId>(id);
+}
+
+void append_store_transfers(store::CaseStore& store, std::int64_t after_id, PendingGraph& pending) {
+  store.scan_transfers(after_id, [&](const store::TransferRow& row) {
+    PendingEdge item{};
+    item.from = checked_node(row.from_id);
+    item.edge.to = checked_node(row.to_id);
+    item.edge.asset = static_cast<std::uint32_t>(row.asset_id);
+    item.edge.timestamp = row.timestamp;
+    item.edge.transfer_id = row.id;
+    if (row.amount_is_text) {
+      set_amount(item, core::Amount::parse_base_units(row.amount_text).value(), pending);
+    } else {
+      item.edge.amount_lo = static_cast<std::uint64_t>(row.amount_int);
+      item.edge.amount_hi = 0;
+    }
+    pending.edges.push_back(item);
+  });
+}
+
+// Lays out the CSR image of `pending` (consumed) into an 8-byte aligned buffer.
+std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t node_count,
+                                            std::int64_t data_version, std::int64_t max_transfer_id,
+                                            std::size_t& image_size) {
+  std::vector<PendingEdge>& pending = graph.edges;
+  if (pending.size() > UINT32_MAX) throw Error(ErrorKind::Corruption, "more than 2^32 transfers in one graph");
+  const std::uint64_t edges = pending.size();
+  std::size_t big_count = 0;
+  for (const auto& item : pending) big_count += item.edge.amount_saturated() ? 1 : 0;
+
+  GraphHeader header{};
+  std::memcpy(header.magic, kGraphMagic, sizeof kGraphMagic);
+  header.format_version = kGraphFormatVersion;
+  header.data_version = data_version;
+  header.max_transfer_id = max_transfer_id;
+  header.node_count = node_count;
+  header.edge_count = edges;
+  header.big_count = big_count;
+  header.out_offsets_pos = align8(sizeof(GraphHeader));
+  header.edges_pos = header.out_offsets_pos + (node_count + 1) * 8;
+  header.in_offsets_pos = header.edges_pos + edges * sizeof(Edge);
+  header.in_edges_pos = header.in_offsets_pos + (node_count + 1) * 8;
+  header.big_pos = header.in_edges_pos + edges * sizeof(InEdge);
+  header.total_size = align8(header.big_pos + big_count * kBigAmountRecordSize);
+
+  std::shared_ptr<std::uint64_t[]> buffer(new std::uint64_t[header.total_size / 8]());
+  auto* image = reinterpret_cast<std::byte*>(buffer.get());
+  std::memcpy(image, &header, sizeof header);
+  auto* out_offsets = reinterpret_cast<std::uint64_t*>(image + header.out_offsets_pos);
+  auto* edge_array = reinterpret_cast<Edge*>(image + header.edges_pos);
+  auto* in_offsets = reinterpret_cast<std::uint64_t*>(image + header.in_offsets_pos);
+  auto* in_array = reinterpret_cast<InEdge*>(image + header.in_edges_pos);
+
+  // Counting sort by source, then each wallet's transfers by (time, transfer id).
+  for (const auto& item : pending) ++out_offsets[item.from + 1];
+  for (std::uint64_t node = 0; node < node_count; ++node) out_offsets[node + 1] += out_offsets[node];
+  std::vector<std::uint64_t> cursor(out_offsets, out_offsets + node_count);
+  std::vector<std::uint32_t> pending_of_edge(edges);
+  for (std::uint32_t i = 0; i < edges; ++i) {
+    std::uint64_t slot = cursor[pending[i].from]++;
+    edge_array[slot] = pending[i].edge;
+    pending_of_edge[slot] = i;
+  }
+  auto by_time = [](const Edge& a, const Edge& b) {
+    return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : a.transfer_id < b.transfer_id;
+  };
+  for (std::uint64_t node = 0; node < node_count; ++node) {
+    Edge* first = edge_array + out_offsets[node];
+    Edge* last = edge_array + out_offsets[node + 1];
+    if (last - first > 1 && !std::is_sorted(first, last, by_time)) std::sort(first, last, by_time);
+  }
+
+  // The in-edge index, built in out-edge order so each target's list needs sorting only by time.
+  for (std::uint64_t e = 0; e < edges; ++e) ++in_offsets[edge_array[e].to + 1];
+  for (std::uint64_t node = 0; node < node_count; ++node) in_offsets[node + 1] += in_offsets[node];
+  std::copy(in_offsets, in_offsets + node_count, cursor.begin());
+  for (std::uint64_t node = 0; node < node_count; ++node) {
+    for (std::uint64_t e = out_offsets[node]; e < out_offsets[node + 1]; ++e) {
+      in_array[cursor[edge_array[e].to]++] = InEdge{static_cast<NodeId>(node), static_cast<EdgeIndex>(e)};
+    }
+  }
+  auto in_by_time = [edge_array](const InEdge& a, const InEdge& b) {
+    const Edge& ea = edge_array[a.edge];
+    const Edge& eb = edge_array[b.edge];
+    return ea.timestamp != eb.timestamp ? ea.timestamp < eb.timestamp : ea.transfer_id < eb.transfer_id;
+  };
+  for (std::uint64_t node = 0; node < node_count; ++node) {
+    InEdge* first = in_array + in_offsets[node];
+    InEdge* last = in_array + in_offsets[node + 1];
+    if (last - first > 1 && !std::is_sorted(first, last, in_by_time)) std::sort(first, last, in_by_time);
+  }
+
+  // Exact values of saturated amounts, in edge order. The sort above moved edges within a node's range,
+  // so find each one's pending record by transfer id.
+  if (big_count > 0) {
+    auto& big = graph.big;
+    std::sort(big.begin(), big.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::byte* out = image + header.big_pos;
+    for (std::uint64_t e = 0; e < edges; ++e) {
+      if (!edge_array[e].amount_saturated()) continue;
+      auto found = std::lower_bound(big.begin(), big.end(), edge_array[e].transfer_id,
+                                    [](const auto& entry, std::int64_t id) { return entry.first < id; });
+      if (found == big.end() || found->first != edge_array[e].transfer_id) {
+        throw Error(ErrorKind::Corruption, "saturated amount without its exact value");
+      }
+      std::memcpy(out, &e, 8);
+      core::uint256 value = found->second;
+      for (int i = 31; i >= 0; --i) {
+        out[8 + i] = static_cast<std::byte>(static_cast<unsigned>(value & 0xff));
+        value >>= 8;
+      }
+      out += kBigAmountRecordSize;
+    }
+  }
+  image_size = header.total_size;
+  return buffer;
+}
+
+TransferGraph graph_from_buffer(std::shared_ptr<std::uint64_t[]> buffer, std::size_t size) {
+  const auto* image = reinterpret_cast<const std::byte*>(buffer.get());
+  return TransferGraph(std::shared_ptr<const void>(buffer, buffer.get()), image, size);
+}
+
+std::optional<TransferGraph> map_snapshot(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_size < static_cast<off_t>(sizeof(GraphHeader))) {
+    ::close(fd);
+    return std::nullopt;
+  }
+  const auto size = static_cast<std::size_t>(info.st_size);
+  void* address = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (address == MAP_FAILED) return std::nullopt;
+  std::shared_ptr<const void> mapping(address, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+  try {
+    return TransferGraph(mapping, static_cast<const std::byte*>(address), size);
+  } catch (const Error& error) {
+    spdlog::warn("graph snapshot {} is unusable ({}); rebuilding it", path, error.what());
+    return std::nullopt;
+  }
+}
+
+void write_snapshot(const std::string& path, const std::uint64_t* image, std::size_t size) {
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(image), static_cast<std::streamsize>(size));
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(temp, ignored);
+      spdlog::warn("cannot write graph snapshot {}; the graph stays in memory for this command", path);
+      return;
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, path, error);
+  if (error) spdlog::warn("cannot install graph snapshot {}: {}", path, error.message());
+}
+
+// Re-expands the edges of an existing snapshot into pending records (for an incremental merge).
+void append_graph_edges(const TransferGraph& graph, PendingGraph& pending) {
+  pending.edges.reserve(pending.edges.size() + graph.edge_count());
+  for (NodeId node = 0; node < graph.node_count(); ++node) {
+    for (const Edge& edge : graph.out_edges(node)) {
+      pending.edges.push_back(PendingEdge{node, edge});
+      if (edge.amount_saturated()) {
+        pending.big.emplace_back(edge.transfer_id, core::uint256(graph.amount(graph.index_of(edge)).value()));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string snapshot_path_for(const std::string& store_path) { return store_path + ".graph"; }
+
+TransferGraph build_graph_in_memory(store::CaseStore& store) {
+  PendingGraph pending;
+  pending.edges.reserve(static_cast<std::size_t>(store.transfer_count()));
+  append_store_transfers(store, 0, pending);
+  std::size_t size = 0;
+  auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, store.data_version(),
+                            store.max_transfer_id(), size);
+  return graph_from_buffer(std::move(buffer), size);
+}
+
+TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
+  const std::string path = snapshot_path_for(store.path());
+  const std::int64_t data_version = store.data_version();
+  std::optional<TransferGraph> existing = map_snapshot(path);
+  if (existing && existing->data_version() == data_version) {
+    if (stats) *stats = SnapshotStats{};
+    return std::move(*existing);
+  }
+
+  SnapshotStats local;
+  local.rebuilt = true;
+  PendingGraph pending;
+  const std::int64_t store_count = store.transfer_count();
+  const std::int64_t max_id = store.max_transfer_id();
+  // Transfers are only ever added, so a snapshot whose edges are a prefix of the store can be extended
+  // with the rows after its max id. Anything else (rows removed or rewritten) means a full rebuild.
+  if (existing && existing->data_version() < data_version && existing->max_transfer_id() <= max_id) {
+    pending.edges.reserve(static_cast<std::size_t>(store_count));
+    append_graph_edges(*existing, pending);
+    const std::size_t before = pending.edges.size();
+    append_store_transfers(store, existing->max_transfer_id(), pending);
+    if (static_cast<std::int64_t>(pending.edges.size()) == store_count) {
+      local.incremental = true;
+      local.new_transfers = pending.edges.size() - before;
+    } else {
+      pending = PendingGraph{};
+    }
+  }
+  existing.reset();  // release the old mapping before replacing the file
+  if (!local.incremental) {
+    pending.edges.reserve(static_cast<std::size_t>(store_count));
+    append_store_transfers(store, 0, pending);
+    local.new_transfers = pending.edges.size();
+  }
+  spdlog::debug("graph snapshot {}: {} ({} transfers, {} new)", path,
+                local.incremental ? "extended" : "rebuilt", pending.edges.size(), local.new_transfers);
+  std::size_t size = 0;
+  auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id,
+                            size);
+  pending = PendingGraph{};
+  write_snapshot(path, buffer.get(), size);
+  if (stats) *stats = local;
+  return graph_from_buffer(std::move(buffer), size);
+}
+
+}  // namespace fundtrail::graph

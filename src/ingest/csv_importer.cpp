@@ -1,0 +1,234 @@
+#include "fundtrail/ingest/csv_importer.hpp"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string_view>
+
+#include "fundtrail/core/address.hpp"
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/core/hash.hpp"
+#include "fundtrail/ingest/csv_reader.hpp"
+#include "fundtrail/store/sqlite.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
+
+namespace fundtrail::ingest {
+namespace {
+
+enum Column { kChain, kTxHash, kTimestamp, kFrom, kTo, kAsset, kAmount, kBlockHeight, kIndex, kDecimals, kColumnCount };
+constexpr std::array<std::string_view, kColumnCount> kColumnNames{
+    "chain", "tx_hash", "timestamp", "from", "to", "asset", "amount", "block_height", "index", "decimals"};
+constexpr int kRequiredColumns = kAmount + 1;
+
+// A row problem: which column and why. Thrown inside row parsing, caught per row and recorded.
+struct RowProblem {
+  Column column;
+  std::string reason;
+};
+
+std::string sanitize(std::string_view text, std::size_t limit = 100) {
+  std::string out;
+  for (char c : text.substr(0, limit)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  if (text.size() > limit) out += "...";
+  return out;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+template <typename Int>
+Int parse_int(std::string_view text, Column column, Int minimum, Int maximum) {
+  Int value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < minimum || value > maximum) {
+    throw RowProblem{column, "'" + sanitize(text) + "' is not an integer between " + std::to_string(minimum) +
+                                 " and " + std::to_string(maximum)};
+  }
+  return value;
+}
+
+template <typename Fn>
+auto in_column(Column column, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Error& error) {
+    throw RowProblem{column, error.what()};
+  }
+}
+
+std::string file_sha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  std::array<std::uint8_t, 32> digest{};
+  unsigned length = 0;
+  EVP_DigestFinal_ex(context.get(), digest.data(), &length);
+  return core::to_hex(digest);
+}
+
+class RowParser {
+ public:
+  RowParser(const std::vector<std::string_view>& header, const std::string& path) {
+    positions_.fill(-1);
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      std::string_view name = trim(header[i]);
+      bool matched = false;
+      for (int c = 0; c < kColumnCount; ++c) {
+        if (name == kColumnNames[c]) {
+          if (positions_[c] >= 0) throw invalid_argument(path + ":1: column '" + std::string(name) + "' appears twice");
+          positions_[c] = static_cast<int>(i);
+          matched = true;
+        }
+      }
+      if (!matched) spdlog::warn("{}:1: ignoring unknown column '{}'", path, sanitize(name));
+    }
+    std::string missing;
+    for (int c = 0; c < kRequiredColumns; ++c) {
+      if (positions_[c] < 0) missing += (missing.empty() ? "" : ", ") + std::string(kColumnNames[c]);
+    }
+    if (!missing.empty()) {
+      throw invalid_argument(path + ":1: header lacks required column(s): " + missing +
+                             " (required: chain,tx_hash,timestamp,from,to,asset,amount)");
+    }
+    width_ = header.size();
+  }
+
+  // Fills `transfer` from a row, or throws RowProblem.
+  void parse(const std::vector<std::string_view>& fields, store::TransferWriter& writer, core::Transfer& transfer,
+             std::int64_t& asset_id) {
+    if (fields.size() != width_) {
+      throw RowProblem{kColumnCount, "has " + std::to_string(fields.size()) + " fields, header has " +
+                                         std::to_string(width_)};
+    }
+    const std::string_view chain_text = required(fields, kChain);
+    transfer.chain = in_column(kChain, [&] { return core::chain_from_string(chain_text); });
+    transfer.tx_hash = std::string(required(fields, kTxHash));
+    if (transfer.tx_hash.size() > 256) throw RowProblem{kTxHash, "longer than 256 characters"};
+    transfer.timestamp = in_column(kTimestamp, [&] { return core::parse_timestamp(required(fields, kTimestamp)); });
+    transfer.from = in_column(kFrom, [&] { return core::normalize_address(transfer.chain, required(fields, kFrom)); });
+    transfer.to = in_column(kTo, [&] { return core::normalize_address(transfer.chain, required(fields, kTo)); });
+
+    std::optional<unsigned> decimals;
+    if (auto text = optional_field(fields, kDecimals)) {
+      decimals = parse_int<unsigned>(*text, kDecimals, 0, core::kMaxDecimals);
+    }
+    const std::string_view asset_text = required(fields, kAsset);
+    if (asset_text.size() > 64) throw RowProblem{kAsset, "asset symbol longer than 64 characters"};
+    const store::ResolvedAsset asset = in_column(kAsset, [&] {
+      return writer.resolve_asset(transfer.chain, asset_text, decimals);
+    });
+    asset_id = asset.id;
+    transfer.decimals = asset.decimals;
+    transfer.amount =
+        in_column(kAmount, [&] { return core::Amount::parse_display(required(fields, kAmount), asset.decimals); });
+
+    transfer.block_height.reset();
+    if (auto text = optional_field(fields, kBlockHeight)) {
+      transfer.block_height = parse_int<std::int64_t>(*text, kBlockHeight, 0, INT64_MAX);
+    }
+    // Without an index column, rows of one transaction are numbered in file order (0, 1, ...).
+    if (auto text = optional_field(fields, kIndex)) {
+      transfer.index = parse_int<std::uint32_t>(*text, kIndex, 0, UINT32_MAX);
+    } else {
+      transfer.index = (transfer.tx_hash == previous_tx_ && transfer.chain == previous_chain_) ? previous_index_ + 1 : 0;
+    }
+    previous_tx_ = transfer.tx_hash;
+    previous_chain_ = transfer.chain;
+    previous_index_ = transfer.index;
+  }
+
+ private:
+  std::string_view required(const std::vector<std::string_view>& fields, Column column) const {
+    std::string_view value = trim(fields[static_cast<std::size_t>(positions_[column])]);
+    if (value.empty()) throw RowProblem{column, "is empty"};
+    return value;
+  }
+  std::optional<std::string_view> optional_field(const std::vector<std::string_view>& fields, Column column) const {
+    if (positions_[column] < 0) return std::nullopt;
+    std::string_view value = trim(fields[static_cast<std::size_t>(positions_[column])]);
+    if (value.empty()) return std::nullopt;
+    return value;
+  }
+
+  std::array<int, kColumnCount> positions_{};
+  std::size_t width_ = 0;
+  std::string previous_tx_;
+  core::Chain previous_chain_{};
+  std::uint32_t previous_index_ = 0;
+};
+
+}  // namespace
+
+ImportSummary import_csv(store::CaseStore& store, const std::string& path, const ImportOptions& options) {
+  if (!std::filesystem::is_regular_file(path)) throw not_found("no such file: '" + path + "'");
+  const std::uint64_t file_size = std::filesystem::file_size(path);
+  ImportSummary summary;
+  summary.sha256 = file_sha256(path);
+
+  CsvReader reader(path);
+  std::vector<std::string_view> fields;
+  if (!reader.next(fields)) throw invalid_argument(path + ": the file is empty (a header line is required)");
+  RowParser parser(fields, path);
+
+  store::Transaction transaction(store.db());
+  store::TransferWriter writer(store);
+  store::SourceInfo source;
+  source.kind = "file";
+  source.provider = "csv";
+  source.locator = std::filesystem::absolute(path).string();
+  source.fetched_at =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  source.byte_size = static_cast<std::int64_t>(file_size);
+  source.sha256 = summary.sha256;
+  const std::int64_t source_id = writer.add_source(source);
+
+  core::Transfer transfer;
+  std::int64_t asset_id = 0;
+  bool writing = true;  // an atomic import stops writing at its first bad row but keeps validating
+  while (reader.next(fields)) {
+    ++summary.rows;
+    try {
+      parser.parse(fields, writer, transfer, asset_id);
+      if (writing) {
+        const auto outcome = in_column(kColumnCount, [&] { return writer.write(transfer, asset_id, source_id); });
+        (outcome == store::WriteOutcome::Inserted ? summary.inserted : summary.duplicates) += 1;
+      }
+    } catch (const RowProblem& problem) {
+      ++summary.rejected;
+      if (summary.errors.size() < options.max_listed_errors) {
+        summary.errors.push_back(RowError{reader.line(),
+                                          problem.column == kColumnCount ? "" : std::string(kColumnNames[problem.column]),
+                                          problem.reason});
+      }
+      if (!options.skip_invalid) writing = false;
+    }
+    if (options.on_progress && (summary.rows & 0xffff) == 0) options.on_progress(reader.bytes_read(), file_size);
+  }
+  if (options.on_progress) options.on_progress(file_size, file_size);
+
+  if (summary.rejected > 0 && !options.skip_invalid) {
+    summary.inserted = 0;
+    summary.duplicates = 0;
+    return summary;  // the Transaction's destructor rolls everything back
+  }
+  if (summary.inserted > 0) store.bump_data_version();
+  transaction.commit();
+  summary.committed = true;
+  return summary;
+}
+
+}  // namespace fundtrail::ingest

@@ -1,0 +1,137 @@
+#include "fundtrail/store/case_store.hpp"
+
+#include <filesystem>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/store/schema.hpp"
+#include "fundtrail/store/sqlite.hpp"
+
+namespace fundtrail::store {
+
+CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
+  if (mode == OpenMode::MustExist && !std::filesystem::exists(path)) {
+    throw not_found("no case store at '" + path + "' (import data first, or pass --db / set FUNDTRAIL_DB)");
+  }
+  db_ = std::make_unique<Database>(path, mode == OpenMode::CreateIfMissing);
+  try {
+    db_->exec("PRAGMA journal_mode = WAL");
+  } catch (const Error& error) {
+    // A file that is not SQLite fails at its first statement; say so in terms of the case store.
+    throw Error(ErrorKind::Corruption, "'" + path + "' is not a fundtrail case store: " + error.what());
+  }
+  db_->exec("PRAGMA foreign_keys = ON");
+  // NORMAL is durable against corruption in WAL mode; only the last commit may be lost on power loss.
+  db_->exec("PRAGMA synchronous = NORMAL");
+  db_->exec("PRAGMA cache_size = -262144");  // 256 MiB page cache keeps index inserts off the disk
+  db_->exec("PRAGMA temp_store = MEMORY");
+  migrate(*db_);
+}
+
+CaseStore::~CaseStore() {
+  // Statements must be finalized before the connection closes.
+  address_by_id_.reset();
+  transfer_detail_.reset();
+}
+
+Statement& CaseStore::cached(std::unique_ptr<Statement>& slot, std::string_view sql) {
+  if (!slot) slot = std::make_unique<Statement>(*db_, sql);
+  slot->reset();
+  return *slot;
+}
+
+std::int64_t CaseStore::data_version() {
+  auto statement = db_->prepare("SELECT value FROM meta WHERE key = 'data_version'");
+  if (!statement.step()) throw Error(ErrorKind::Corruption, "store " + path_ + " has no data_version");
+  return std::stoll(statement.column_text(0));
+}
+
+void CaseStore::bump_data_version() {
+  db_->prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'").run();
+}
+
+std::optional<std::int64_t> CaseStore::find_address(core::Chain chain, std::string_view normalized) {
+  auto statement = db_->prepare("SELECT id FROM addresses WHERE chain = ?1 AND address = ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(2, normalized);
+  if (!statement.step()) return std::nullopt;
+  return statement.column_int64(0);
+}
+
+AddressRecord CaseStore::address(std::int64_t id) {
+  auto& statement = cached(address_by_id_, "SELECT chain, address FROM addresses WHERE id = ?1");
+  statement.bind(1, id);
+  if (!statement.step()) throw not_found("no address with id " + std::to_string(id));
+  return {id, static_cast<core::Chain>(statement.column_int64(0)), statement.column_text(1)};
+}
+
+std::int64_t CaseStore::max_address_id() {
+  auto statement = db_->prepare("SELECT coalesce(max(id), 0) FROM addresses");
+  statement.step();
+  return statement.column_int64(0);
+}
+
+std::vector<AssetRecord> CaseStore::assets() {
+  std::vector<AssetRecord> result;
+  auto statement = db_->prepare("SELECT id, chain, symbol, decimals, contract FROM assets ORDER BY id");
+  while (statement.step()) {
+    AssetRecord record;
+    record.id = statement.column_int64(0);
+    record.info.chain = static_cast<core::Chain>(statement.column_int64(1));
+    record.info.symbol = statement.column_text(2);
+    record.info.decimals = static_cast<unsigned>(statement.column_int64(3));
+    record.info.contract = statement.column_text(4);
+    result.push_back(std::move(record));
+  }
+  return result;
+}
+
+std::int64_t CaseStore::max_transfer_id() {
+  auto statement = db_->prepare("SELECT coalesce(max(id), 0) FROM transfers");
+  statement.step();
+  return statement.column_int64(0);
+}
+
+std::int64_t CaseStore::transfer_count() {
+  auto statement = db_->prepare("SELECT count(*) FROM transfers");
+  statement.step();
+  return statement.column_int64(0);
+}
+
+void CaseStore::scan_transfers(std::int64_t after_id, const std::function<void(const TransferRow&)>& visit) {
+  auto statement = db_->prepare(
+      "SELECT id, from_id, to_id, asset_id, timestamp, amount FROM transfers WHERE id > ?1 ORDER BY id");
+  statement.bind(1, after_id);
+  TransferRow row;
+  while (statement.step()) {
+    row.id = statement.column_int64(0);
+    row.from_id = statement.column_int64(1);
+    row.to_id = statement.column_int64(2);
+    row.asset_id = statement.column_int64(3);
+    row.timestamp = statement.column_int64(4);
+    row.amount_is_text = !statement.is_integer(5);
+    if (row.amount_is_text) {
+      row.amount_text = statement.column_text_view(5);
+      row.amount_int = 0;
+    } else {
+      row.amount_int = statement.column_int64(5);
+      row.amount_text = {};
+    }
+    visit(row);
+  }
+}
+
+TransferDetail CaseStore::transfer_detail(std::int64_t transfer_id) {
+  auto& statement = cached(transfer_detail_,
+                           "SELECT t.tx_hash, tr.idx, t.block_height, tr.source_id FROM transfers tr "
+                           "JOIN transactions t ON t.id = tr.tx_id WHERE tr.id = ?1");
+  statement.bind(1, transfer_id);
+  if (!statement.step()) throw not_found("no transfer with id " + std::to_string(transfer_id));
+  TransferDetail detail;
+  detail.id = transfer_id;
+  detail.tx_hash = statement.column_text(0);
+  detail.index = statement.column_int64(1);
+  if (!statement.is_null(2)) detail.block_height = statement.column_int64(2);
+  if (!statement.is_null(3)) detail.source_id = statement.column_int64(3);
+  return detail;
+}
+
+}  // namespace fundtrail::store

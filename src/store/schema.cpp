@@ -1,0 +1,118 @@
+#include "fundtrail/store/schema.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/store/sqlite.hpp"
+
+namespace fundtrail::store {
+namespace {
+
+// Version 1: the transfer graph. Chains are stored as small integers (core::Chain's values: 1 btc, 2 eth,
+// 3 tron, 4 generic). Amounts are INTEGER when they fit in a signed 64-bit value and TEXT (decimal base
+// units) otherwise, so common values stay compact and every value stays exact.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta(key, value) VALUES ('data_version', '0');
+
+CREATE TABLE addresses (
+  id      INTEGER PRIMARY KEY,
+  chain   INTEGER NOT NULL,
+  address TEXT NOT NULL,
+  UNIQUE (chain, address)
+);
+
+CREATE TABLE assets (
+  id        INTEGER PRIMARY KEY,
+  chain     INTEGER NOT NULL,
+  asset_key TEXT NOT NULL,
+  symbol    TEXT NOT NULL,
+  decimals  INTEGER NOT NULL CHECK (decimals BETWEEN 0 AND 77),
+  contract  TEXT NOT NULL DEFAULT '',
+  name      TEXT,
+  UNIQUE (chain, asset_key)
+);
+
+CREATE TABLE transactions (
+  id           INTEGER PRIMARY KEY,
+  chain        INTEGER NOT NULL,
+  tx_hash      TEXT NOT NULL,
+  block_height INTEGER,
+  timestamp    INTEGER NOT NULL,
+  UNIQUE (chain, tx_hash)
+);
+
+CREATE TABLE transfers (
+  id        INTEGER PRIMARY KEY,
+  tx_id     INTEGER NOT NULL REFERENCES transactions(id),
+  idx       INTEGER NOT NULL,
+  from_id   INTEGER NOT NULL REFERENCES addresses(id),
+  to_id     INTEGER NOT NULL REFERENCES addresses(id),
+  asset_id  INTEGER NOT NULL REFERENCES assets(id),
+  amount    NOT NULL,
+  timestamp INTEGER NOT NULL,
+  UNIQUE (tx_id, idx)
+);
+CREATE INDEX transfers_by_from ON transfers(from_id);
+CREATE INDEX transfers_by_to ON transfers(to_id);
+)sql";
+
+// Version 2: evidence. Every transaction and transfer points at the source it was read from: an imported
+// file or (from [2] on) an API response, with the SHA-256 of its bytes.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE sources (
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL CHECK (kind IN ('file', 'http')),
+  provider   TEXT,
+  locator    TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,
+  status     INTEGER,
+  byte_size  INTEGER,
+  sha256     TEXT,
+  body       BLOB
+);
+ALTER TABLE transactions ADD COLUMN source_id INTEGER REFERENCES sources(id);
+ALTER TABLE transfers ADD COLUMN source_id INTEGER REFERENCES sources(id);
+)sql";
+
+}  // namespace
+
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> all{kV1, kV2};
+  return all;
+}
+
+int latest_schema_version() { return static_cast<int>(migrations().size()); }
+
+int schema_version(Database& db) {
+  auto statement = db.prepare("PRAGMA user_version");
+  statement.step();
+  return static_cast<int>(statement.column_int64(0));
+}
+
+void migrate(Database& db, int target) {
+  const int latest = latest_schema_version();
+  if (target < 0) target = latest;
+  int version = schema_version(db);
+  if (version > latest) {
+    throw Error(ErrorKind::Corruption, "store " + db.path() + " has schema version " + std::to_string(version) +
+                                           " but this fundtrail knows only up to " + std::to_string(latest) +
+                                           ": upgrade fundtrail");
+  }
+  while (version < target) {
+    spdlog::debug("store: migrating {} from schema {} to {}", db.path(), version, version + 1);
+    Transaction transaction(db);
+    db.exec(migrations()[static_cast<std::size_t>(version)]);
+    // PRAGMA takes no bound parameters; the value is an integer we computed, never user text.
+    db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+    transaction.commit();
+    ++version;
+  }
+}
+
+}  // namespace fundtrail::store

@@ -1,0 +1,231 @@
+#include "fundtrail/store/transfer_writer.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "fundtrail/core/asset.hpp"
+#include "fundtrail/core/error.hpp"
+
+namespace fundtrail::store {
+namespace {
+
+// Caps the address cache so a 10-million-row import runs in bounded memory; a miss costs one indexed query.
+constexpr std::size_t kMaxCachedAddresses = 2'000'000;
+
+std::string cache_key(core::Chain chain, std::string_view text) {
+  std::string key;
+  key.reserve(text.size() + 1);
+  key.push_back(static_cast<char>(chain));
+  key.append(text);
+  return key;
+}
+
+std::string upper(std::string_view text) {
+  std::string result(text);
+  std::transform(result.begin(), result.end(), result.begin(), [](unsigned char c) { return std::toupper(c); });
+  return result;
+}
+
+void bind_amount(Statement& statement, int index, const core::Amount& amount) {
+  if (amount.value() <= core::uint512(std::numeric_limits<std::int64_t>::max())) {
+    statement.bind(index, static_cast<std::int64_t>(amount.value()));
+  } else {
+    statement.bind(index, amount.to_base_units());
+  }
+}
+
+std::string stored_amount_text(const Statement& statement, int column) {
+  return statement.is_integer(column) ? std::to_string(statement.column_int64(column))
+                                      : statement.column_text(column);
+}
+
+}  // namespace
+
+TransferWriter::TransferWriter(CaseStore& store)
+    : store_(store),
+      find_address_(store.db(), "SELECT id FROM addresses WHERE chain = ?1 AND address = ?2"),
+      insert_address_(store.db(), "INSERT INTO addresses(chain, address) VALUES (?1, ?2)"),
+      find_tx_(store.db(), "SELECT id, timestamp FROM transactions WHERE chain = ?1 AND tx_hash = ?2"),
+      insert_tx_(store.db(),
+                 "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      insert_transfer_(store.db(),
+                       "INSERT INTO transfers(tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (tx_id, idx) DO NOTHING"),
+      find_transfer_(store.db(),
+                     "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE tx_id = ?1 AND idx = ?2") {}
+
+std::int64_t TransferWriter::add_source(const SourceInfo& source) {
+  if (!source.sha256.empty()) {
+    auto find = store_.db().prepare("SELECT id FROM sources WHERE kind = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1");
+    find.bind(1, source.kind).bind(2, source.sha256);
+    if (find.step()) return find.column_int64(0);
+  }
+  auto statement = store_.db().prepare(
+      "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  statement.bind(1, source.kind).bind(2, source.provider).bind(3, source.locator).bind(4, source.fetched_at);
+  if (source.status) {
+    statement.bind(5, *source.status);
+  } else {
+    statement.bind_null(5);
+  }
+  statement.bind(6, source.byte_size);
+  if (source.sha256.empty()) {
+    statement.bind_null(7);
+  } else {
+    statement.bind(7, source.sha256);
+  }
+  statement.run();
+  return store_.db().last_insert_rowid();
+}
+
+ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view symbol,
+                                            std::optional<unsigned> decimals) {
+  const std::string symbol_upper = upper(symbol);
+  const std::string key = cache_key(chain, symbol_upper);
+  if (auto found = asset_ids_.find(key); found != asset_ids_.end()) {
+    if (decimals && *decimals != found->second.decimals) {
+      throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) + " has " +
+                             std::to_string(found->second.decimals) + " decimals, not " +
+                             std::to_string(*decimals));
+    }
+    return found->second;
+  }
+  if (symbol_upper.empty()) throw invalid_argument("empty asset symbol");
+
+  core::AssetInfo info;
+  if (auto known = core::known_asset(chain, symbol_upper)) {
+    info = *known;
+    if (decimals && *decimals != info.decimals) {
+      throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) + " has " +
+                             std::to_string(info.decimals) + " decimals, not " + std::to_string(*decimals));
+    }
+  } else {
+    info.chain = chain;
+    info.symbol = symbol_upper;
+    if (!decimals) {
+      throw invalid_argument("unknown asset " + symbol_upper + " on " + std::string(core::to_string(chain)) +
+                             ": give its decimals");
+    }
+    if (*decimals > core::kMaxDecimals) {
+      throw invalid_argument("asset " + symbol_upper + ": decimals " + std::to_string(*decimals) + " exceed " +
+                             std::to_string(core::kMaxDecimals));
+    }
+    info.decimals = *decimals;
+  }
+  // Tokens are identified by contract, symbol-only assets (CSV imports, fiat) by their symbol.
+  const std::string asset_key = info.contract.empty() ? "symbol:" + info.symbol : info.contract;
+
+  auto find = store_.db().prepare("SELECT id, decimals FROM assets WHERE chain = ?1 AND asset_key = ?2");
+  find.bind(1, static_cast<int>(chain)).bind(2, asset_key);
+  ResolvedAsset resolved;
+  if (find.step()) {
+    resolved.id = find.column_int64(0);
+    resolved.decimals = static_cast<unsigned>(find.column_int64(1));
+    if (resolved.decimals != info.decimals) {
+      throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) +
+                             " is stored with " + std::to_string(resolved.decimals) + " decimals, not " +
+                             std::to_string(info.decimals));
+    }
+  } else {
+    auto insert = store_.db().prepare(
+        "INSERT INTO assets(chain, asset_key, symbol, decimals, contract) VALUES (?1, ?2, ?3, ?4, ?5)");
+    insert.bind(1, static_cast<int>(chain))
+        .bind(2, asset_key)
+        .bind(3, info.symbol)
+        .bind(4, info.decimals)
+        .bind(5, info.contract)
+        .run();
+    resolved.id = store_.db().last_insert_rowid();
+    resolved.decimals = info.decimals;
+  }
+  asset_ids_.emplace(key, resolved);
+  return resolved;
+}
+
+std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
+  std::string key = cache_key(chain, address);
+  if (auto found = address_ids_.find(key); found != address_ids_.end()) return found->second;
+
+  std::int64_t id = 0;
+  find_address_.reset();
+  find_address_.bind(1, static_cast<int>(chain)).bind(2, address);
+  if (find_address_.step()) {
+    id = find_address_.column_int64(0);
+    find_address_.reset();
+  } else {
+    find_address_.reset();
+    insert_address_.bind(1, static_cast<int>(chain)).bind(2, address).run();
+    id = store_.db().last_insert_rowid();
+  }
+  if (address_ids_.size() >= kMaxCachedAddresses) address_ids_.clear();
+  address_ids_.emplace(std::move(key), id);
+  return id;
+}
+
+TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer& transfer,
+                                                           std::optional<std::int64_t> source_id) {
+  std::string key = cache_key(transfer.chain, transfer.tx_hash);
+  if (key == last_tx_key_) return last_tx_;
+
+  TxState state;
+  find_tx_.reset();
+  find_tx_.bind(1, static_cast<int>(transfer.chain)).bind(2, transfer.tx_hash);
+  if (find_tx_.step()) {
+    state.id = find_tx_.column_int64(0);
+    state.timestamp = find_tx_.column_int64(1);
+    find_tx_.reset();
+  } else {
+    find_tx_.reset();
+    insert_tx_.bind(1, static_cast<int>(transfer.chain))
+        .bind(2, transfer.tx_hash)
+        .bind(3, transfer.block_height)
+        .bind(4, transfer.timestamp)
+        .bind(5, source_id)
+        .run();
+    state.id = store_.db().last_insert_rowid();
+    state.timestamp = transfer.timestamp;
+    state.created_now = true;
+  }
+  last_tx_key_ = std::move(key);
+  last_tx_ = state;
+  return state;
+}
+
+WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t asset_id,
+                                   std::optional<std::int64_t> source_id) {
+  const TxState tx = intern_transaction(transfer, source_id);
+  if (tx.timestamp != transfer.timestamp) {
+    throw invalid_argument("transaction " + transfer.tx_hash + " is already stored with timestamp " +
+                           core::format_iso8601(tx.timestamp) + ", not " + core::format_iso8601(transfer.timestamp));
+  }
+  const std::int64_t from_id = intern_address(transfer.chain, transfer.from);
+  const std::int64_t to_id = intern_address(transfer.chain, transfer.to);
+
+  insert_transfer_.bind(1, tx.id)
+      .bind(2, static_cast<std::int64_t>(transfer.index))
+      .bind(3, from_id)
+      .bind(4, to_id)
+      .bind(5, asset_id);
+  bind_amount(insert_transfer_, 6, transfer.amount);
+  insert_transfer_.bind(7, transfer.timestamp).bind(8, source_id);
+  insert_transfer_.run();
+  if (store_.db().changes() == 1) return WriteOutcome::Inserted;
+
+  // Same key already stored: a true duplicate is skipped, different content is a conflict to report.
+  find_transfer_.reset();
+  find_transfer_.bind(1, tx.id).bind(2, static_cast<std::int64_t>(transfer.index));
+  if (!find_transfer_.step()) throw Error(ErrorKind::Corruption, "transfer vanished during import");
+  const bool same = find_transfer_.column_int64(0) == from_id && find_transfer_.column_int64(1) == to_id &&
+                    find_transfer_.column_int64(2) == asset_id &&
+                    stored_amount_text(find_transfer_, 3) == transfer.amount.to_base_units();
+  find_transfer_.reset();
+  if (!same) {
+    throw invalid_argument("transfer " + transfer.tx_hash + " index " + std::to_string(transfer.index) +
+                           " is already stored with a different from/to/asset/amount");
+  }
+  return WriteOutcome::Duplicate;
+}
+
+}  // namespace fundtrail::store

@@ -1,0 +1,88 @@
+#include "fundtrail/core/hash.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+
+namespace fundtrail::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <class Fn>
+std::string invalid_argument_message(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
+    return error.what();
+  }
+  ADD_FAILURE() << "expected fundtrail::Error";
+  return {};
+}
+
+std::string hex(const Digest32& digest) { return to_hex(digest); }
+
+// FIPS 180-2 examples plus the empty string.
+TEST(HashTest, Sha256KnownVectors) {
+  EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmjklmnklmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(hex(sha256(std::string(1000000, 'a'))), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+// A zero byte must be hashed, not taken as a terminator.
+TEST(HashTest, Sha256OfBinaryBytes) {
+  const std::vector<std::uint8_t> zero{0x00};
+  EXPECT_EQ(hex(sha256(zero)), "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+}
+
+TEST(HashTest, DoubleSha256IsShaOfTheDigest) {
+  const std::string text = "hello";
+  const std::vector<std::uint8_t> bytes(text.begin(), text.end());
+  EXPECT_EQ(hex(double_sha256(bytes)), "9595c9df90075148eb06860365df33584b75bff782a510c6cd4883a419833d50");
+}
+
+// Ethereum's Keccak differs from NIST SHA3-256 only in padding, so the empty input tells them apart.
+TEST(HashTest, Keccak256IsNotSha3) {
+  EXPECT_EQ(hex(keccak256("")), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  EXPECT_NE(hex(keccak256("")), "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a");
+  EXPECT_EQ(hex(keccak256("abc")), "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+}
+
+// 135 and 136 bytes straddle the 136-byte rate: one-byte padding versus an extra padding block.
+// Expected values from an independent pure-Python Keccak-f[1600].
+TEST(HashTest, Keccak256AroundTheRateBoundary) {
+  EXPECT_EQ(hex(keccak256(std::string(135, 'a'))), "34367dc248bbd832f4e3e69dfaac2f92638bd0bbd18f2912ba4ef454919cf446");
+  EXPECT_EQ(hex(keccak256(std::string(136, 'a'))), "a6c4d403279fe3e0af03729caada8374b5ca54d8065329a3ebcaeb4b60aa386e");
+  EXPECT_EQ(hex(keccak256(std::string(200, 'a'))), "96ea54061def936c4be90b518992fdc6f12f535068a256229aca54267b4d084d");
+}
+
+TEST(HashTest, ToHexIsLowerCaseWithLeadingZeros) {
+  const std::vector<std::uint8_t> bytes{0x00, 0x0f, 0xa0, 0xff};
+  EXPECT_EQ(to_hex(bytes), "000fa0ff");
+  EXPECT_EQ(to_hex(std::vector<std::uint8_t>{}), "");
+}
+
+TEST(HashTest, HexToBytesAcceptsEitherCase) {
+  EXPECT_EQ(hex_to_bytes("00ffAb"), std::string("\x00\xff\xab", 3));
+  EXPECT_EQ(hex_to_bytes(""), "");
+}
+
+TEST(HashTest, HexToBytesRejectsOddLength) {
+  EXPECT_THAT(invalid_argument_message([] { hex_to_bytes("abc"); }), HasSubstr("odd length 3"));
+}
+
+TEST(HashTest, HexToBytesRejectsNonHexAndPrefixes) {
+  EXPECT_THAT(invalid_argument_message([] { hex_to_bytes("0g"); }), HasSubstr("invalid character 'g' at position 2"));
+  // The header promises "no prefix": a 0x form is the caller's to strip.
+  EXPECT_THAT(invalid_argument_message([] { hex_to_bytes("0x00"); }), HasSubstr("invalid character 'x'"));
+}
+
+}  // namespace
+}  // namespace fundtrail::core
