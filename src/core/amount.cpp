@@ -1,5 +1,6 @@
 #include "fundtrail/core/amount.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>

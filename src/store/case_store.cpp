@@ -22,7 +22,10 @@ CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
   db_->exec("PRAGMA foreign_keys = ON");
   // NORMAL is durable against corruption in WAL mode; only the last commit may be lost on power loss.
   db_->exec("PRAGMA synchronous = NORMAL");
-  db_->exec("PRAGMA cache_size = -262144");  // 256 MiB page cache keeps index inserts off the disk
+  // A 1 GiB page cache keeps the random inserts into the address and transaction indexes of a
+  // multi-million-row import in memory; memory-mapped reads avoid a syscall per page.
+  db_->exec("PRAGMA cache_size = -1048576");
+  db_->exec("PRAGMA mmap_size = 4294967296");
   db_->exec("PRAGMA temp_store = MEMORY");
   migrate(*db_);
 }

@@ -10,7 +10,8 @@
 namespace fundtrail::store {
 namespace {
 
-// Version 1: the transfer graph. Chains are stored as small integers (core::Chain's values: 1 btc, 2 eth,
+// Version 1: the transfer graph. Transfers carry no secondary index: the graph snapshot answers every
+// per-wallet question, and each index would cost a B-tree insert per imported row. Chains are stored as small integers (core::Chain's values: 1 btc, 2 eth,
 // 3 tron, 4 generic). Amounts are INTEGER when they fit in a signed 64-bit value and TEXT (decimal base
 // units) otherwise, so common values stay compact and every value stays exact.
 constexpr std::string_view kV1 = R"sql(
@@ -48,18 +49,15 @@ CREATE TABLE transactions (
 );
 
 CREATE TABLE transfers (
-  id        INTEGER PRIMARY KEY,
+  id        INTEGER PRIMARY KEY,  -- tx_id * 2^24 + idx: unique per (transaction, index) without another index
   tx_id     INTEGER NOT NULL REFERENCES transactions(id),
-  idx       INTEGER NOT NULL,
+  idx       INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 16777215),
   from_id   INTEGER NOT NULL REFERENCES addresses(id),
   to_id     INTEGER NOT NULL REFERENCES addresses(id),
   asset_id  INTEGER NOT NULL REFERENCES assets(id),
   amount    NOT NULL,
-  timestamp INTEGER NOT NULL,
-  UNIQUE (tx_id, idx)
+  timestamp INTEGER NOT NULL
 );
-CREATE INDEX transfers_by_from ON transfers(from_id);
-CREATE INDEX transfers_by_to ON transfers(to_id);
 )sql";
 
 // Version 2: evidence. Every transaction and transfer points at the source it was read from: an imported

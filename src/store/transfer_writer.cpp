@@ -44,16 +44,16 @@ std::string stored_amount_text(const Statement& statement, int column) {
 TransferWriter::TransferWriter(CaseStore& store)
     : store_(store),
       find_address_(store.db(), "SELECT id FROM addresses WHERE chain = ?1 AND address = ?2"),
-      insert_address_(store.db(), "INSERT INTO addresses(chain, address) VALUES (?1, ?2)"),
+      insert_address_(store.db(),
+                      "INSERT INTO addresses(chain, address) VALUES (?1, ?2) ON CONFLICT (chain, address) DO NOTHING"),
       find_tx_(store.db(), "SELECT id, timestamp FROM transactions WHERE chain = ?1 AND tx_hash = ?2"),
       insert_tx_(store.db(),
                  "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5)"),
+                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (chain, tx_hash) DO NOTHING"),
       insert_transfer_(store.db(),
-                       "INSERT INTO transfers(tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (tx_id, idx) DO NOTHING"),
-      find_transfer_(store.db(),
-                     "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE tx_id = ?1 AND idx = ?2") {}
+                       "INSERT INTO transfers(id, tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING"),
+      find_transfer_(store.db(), "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE id = ?1") {}
 
 std::int64_t TransferWriter::add_source(const SourceInfo& source) {
   if (!source.sha256.empty()) {
@@ -145,50 +145,56 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
 }
 
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
-  std::string key = cache_key(chain, address);
-  if (auto found = address_ids_.find(key); found != address_ids_.end()) return found->second;
+  AddressIds& cache = address_ids_[static_cast<std::size_t>(chain) % kChainSlots];
+  if (auto found = cache.find(std::string_view(address)); found != cache.end()) return found->second;
 
+  // Insert first: in an import most uncached addresses are new, so this is usually the only lookup.
   std::int64_t id = 0;
-  find_address_.reset();
-  find_address_.bind(1, static_cast<int>(chain)).bind(2, address);
-  if (find_address_.step()) {
-    id = find_address_.column_int64(0);
-    find_address_.reset();
+  insert_address_.bind(1, static_cast<int>(chain)).bind(2, address).run();
+  if (store_.db().changes() == 1) {
+    id = store_.db().last_insert_rowid();
   } else {
     find_address_.reset();
-    insert_address_.bind(1, static_cast<int>(chain)).bind(2, address).run();
-    id = store_.db().last_insert_rowid();
+    find_address_.bind(1, static_cast<int>(chain)).bind(2, address);
+    if (!find_address_.step()) throw Error(ErrorKind::Corruption, "address " + address + " vanished");
+    id = find_address_.column_int64(0);
+    find_address_.reset();
   }
-  if (address_ids_.size() >= kMaxCachedAddresses) address_ids_.clear();
-  address_ids_.emplace(std::move(key), id);
+  if (cached_addresses_ >= kMaxCachedAddresses) {
+    for (auto& slot : address_ids_) slot.clear();
+    cached_addresses_ = 0;
+  }
+  cache.emplace(address, id);
+  ++cached_addresses_;
   return id;
 }
 
 TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer& transfer,
                                                            std::optional<std::int64_t> source_id) {
-  std::string key = cache_key(transfer.chain, transfer.tx_hash);
-  if (key == last_tx_key_) return last_tx_;
+  // Rows of one transaction are usually adjacent: remember the last one.
+  if (transfer.chain == last_tx_chain_ && transfer.tx_hash == last_tx_hash_ && last_tx_.id != 0) return last_tx_;
 
+  // Insert first: for new transactions (the common case in an import) that is the only lookup.
   TxState state;
-  find_tx_.reset();
-  find_tx_.bind(1, static_cast<int>(transfer.chain)).bind(2, transfer.tx_hash);
-  if (find_tx_.step()) {
+  insert_tx_.bind(1, static_cast<int>(transfer.chain))
+      .bind(2, transfer.tx_hash)
+      .bind(3, transfer.block_height)
+      .bind(4, transfer.timestamp)
+      .bind(5, source_id)
+      .run();
+  if (store_.db().changes() == 1) {
+    state.id = store_.db().last_insert_rowid();
+    state.timestamp = transfer.timestamp;
+  } else {
+    find_tx_.reset();
+    find_tx_.bind(1, static_cast<int>(transfer.chain)).bind(2, transfer.tx_hash);
+    if (!find_tx_.step()) throw Error(ErrorKind::Corruption, "transaction " + transfer.tx_hash + " vanished");
     state.id = find_tx_.column_int64(0);
     state.timestamp = find_tx_.column_int64(1);
     find_tx_.reset();
-  } else {
-    find_tx_.reset();
-    insert_tx_.bind(1, static_cast<int>(transfer.chain))
-        .bind(2, transfer.tx_hash)
-        .bind(3, transfer.block_height)
-        .bind(4, transfer.timestamp)
-        .bind(5, source_id)
-        .run();
-    state.id = store_.db().last_insert_rowid();
-    state.timestamp = transfer.timestamp;
-    state.created_now = true;
   }
-  last_tx_key_ = std::move(key);
+  last_tx_chain_ = transfer.chain;
+  last_tx_hash_ = transfer.tx_hash;
   last_tx_ = state;
   return state;
 }
@@ -203,19 +209,25 @@ WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t 
   const std::int64_t from_id = intern_address(transfer.chain, transfer.from);
   const std::int64_t to_id = intern_address(transfer.chain, transfer.to);
 
-  insert_transfer_.bind(1, tx.id)
-      .bind(2, static_cast<std::int64_t>(transfer.index))
-      .bind(3, from_id)
-      .bind(4, to_id)
-      .bind(5, asset_id);
-  bind_amount(insert_transfer_, 6, transfer.amount);
-  insert_transfer_.bind(7, transfer.timestamp).bind(8, source_id);
+  if (transfer.index > kMaxTransferIndex) {
+    throw invalid_argument("transfer index " + std::to_string(transfer.index) + " of " + transfer.tx_hash +
+                           " exceeds " + std::to_string(kMaxTransferIndex));
+  }
+  const std::int64_t transfer_id = transfer_id_of(tx.id, transfer.index);
+  insert_transfer_.bind(1, transfer_id)
+      .bind(2, tx.id)
+      .bind(3, static_cast<std::int64_t>(transfer.index))
+      .bind(4, from_id)
+      .bind(5, to_id)
+      .bind(6, asset_id);
+  bind_amount(insert_transfer_, 7, transfer.amount);
+  insert_transfer_.bind(8, transfer.timestamp).bind(9, source_id);
   insert_transfer_.run();
   if (store_.db().changes() == 1) return WriteOutcome::Inserted;
 
   // Same key already stored: a true duplicate is skipped, different content is a conflict to report.
   find_transfer_.reset();
-  find_transfer_.bind(1, tx.id).bind(2, static_cast<std::int64_t>(transfer.index));
+  find_transfer_.bind(1, transfer_id);
   if (!find_transfer_.step()) throw Error(ErrorKind::Corruption, "transfer vanished during import");
   const bool same = find_transfer_.column_int64(0) == from_id && find_transfer_.column_int64(1) == to_id &&
                     find_transfer_.column_int64(2) == asset_id &&

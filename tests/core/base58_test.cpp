@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,21 @@ TEST(Base58Test, DecodesKnownVectors) {
     const auto decoded = base58_decode(v.base58);
     ASSERT_TRUE(decoded.has_value()) << v.base58;
     EXPECT_EQ(to_hex(*decoded), v.hex) << v.base58;
+  }
+}
+
+// Encode and decode use different big-number code (limb division vs. limb multiply-add), so agreement over
+// random lengths, including runs of leading zero bytes, cross-checks both beyond the fixed vectors.
+TEST(Base58Test, RandomBytesRoundTrip) {
+  std::mt19937 rng(20240601);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::uint8_t> bytes(rng() % 80);
+    const std::size_t zeros = bytes.empty() ? 0 : rng() % (bytes.size() + 1) / 4;
+    for (std::size_t i = zeros; i < bytes.size(); ++i) bytes[i] = static_cast<std::uint8_t>(rng());
+    const std::string text = base58_encode(bytes);
+    const auto decoded = base58_decode(text);
+    ASSERT_TRUE(decoded.has_value()) << text;
+    EXPECT_EQ(*decoded, bytes) << text;
   }
 }
 

@@ -85,7 +85,7 @@ TEST(Bech32Test, DecodeExposesHrpAndData) {
 
 TEST(Bech32Test, Bip173InvalidStrings) {
   const Invalid cases[] = {
-      {"\x20" "1nwldj5", "invalid character '\\x20' at position 1"},
+      {"\x20" "1nwldj5", "invalid character ' ' at position 1"},
       {"\x7f" "1axkwrx", "invalid character '\\x7f' at position 1"},
       {"\x80" "1eym55h", "invalid character '\\x80' at position 1"},
       {"an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx", "too long"},

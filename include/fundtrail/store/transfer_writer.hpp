@@ -34,6 +34,10 @@ struct ResolvedAsset {
 
 enum class WriteOutcome { Inserted, Duplicate };
 
+// Transfer ids are tx_id * 2^24 + index, so (transaction, index) is unique through the primary key alone.
+inline constexpr std::uint32_t kMaxTransferIndex = (1u << 24) - 1;
+inline std::int64_t transfer_id_of(std::int64_t tx_id, std::uint32_t index) { return (tx_id << 24) | index; }
+
 class TransferWriter {
  public:
   explicit TransferWriter(CaseStore& store);
@@ -57,7 +61,6 @@ class TransferWriter {
   struct TxState {
     std::int64_t id = 0;
     core::UnixSeconds timestamp = 0;
-    bool created_now = false;
   };
   TxState intern_transaction(const core::Transfer& transfer, std::optional<std::int64_t> source_id);
 
@@ -68,9 +71,18 @@ class TransferWriter {
   Statement insert_tx_;
   Statement insert_transfer_;
   Statement find_transfer_;
-  std::unordered_map<std::string, std::int64_t> address_ids_;  // key: chain byte + address; bounded
-  std::unordered_map<std::string, ResolvedAsset> asset_ids_;   // key: chain byte + upper-case symbol
-  std::string last_tx_key_;
+  // Transparent hashing lets string_view lookups run without building a std::string per row.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+  };
+  using AddressIds = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
+  static constexpr std::size_t kChainSlots = 5;  // indexed by core::Chain's value
+  AddressIds address_ids_[kChainSlots];           // bounded, see kMaxCachedAddresses
+  std::size_t cached_addresses_ = 0;
+  std::unordered_map<std::string, ResolvedAsset> asset_ids_;  // key: chain byte + upper-case symbol
+  core::Chain last_tx_chain_{};
+  std::string last_tx_hash_;
   TxState last_tx_;
 };
 

@@ -1,0 +1,388 @@
+// TransferWriter: idempotent writes, conflicts, exact big amounts, asset decimals, sources, data_version.
+#include "fundtrail/store/transfer_writer.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/core/timestamp.hpp"
+#include "fundtrail/store/case_store.hpp"
+#include "fundtrail/store/sqlite.hpp"
+
+namespace fundtrail::store {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-writer-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+template <typename Fn>
+std::optional<Error> error_from(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error;
+  }
+  return std::nullopt;
+}
+
+constexpr const char* kSeller = "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt";
+constexpr const char* kBroker = "TMt3ojNDGxrMXDbfh2MU8gHkgk9MkNdMDT";
+constexpr const char* kExchanger = "TJvwnLxY6nonctFpY5s73s8zW6eQZKB4E9";
+constexpr const char* kMaxUint256 =
+    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+constexpr core::UnixSeconds kT0 = 1709294400;  // 2024-03-01T12:00:00Z
+
+core::Amount base_units(const std::string& digits) { return core::Amount::parse_base_units(digits); }
+
+class TransferWriterTest : public ::testing::Test {
+ protected:
+  TransferWriterTest() : store_(std::make_unique<CaseStore>(dir_.file("case.db"), OpenMode::CreateIfMissing)) {}
+
+  CaseStore& store() { return *store_; }
+
+  static core::Transfer transfer(const std::string& tx, std::uint32_t index, const std::string& amount_base_units,
+                                 core::UnixSeconds timestamp = kT0) {
+    core::Transfer t;
+    t.chain = core::Chain::Tron;
+    t.tx_hash = tx;
+    t.index = index;
+    t.from = kSeller;
+    t.to = kBroker;
+    t.asset = "USDT";
+    t.decimals = 6;
+    t.amount = base_units(amount_base_units);
+    t.block_height = 59302282;
+    t.timestamp = timestamp;
+    return t;
+  }
+
+  std::int64_t count(const std::string& table) {
+    auto statement = store().db().prepare("SELECT count(*) FROM " + table);
+    statement.step();
+    return statement.column_int64(0);
+  }
+
+  // Amounts in id order, as the graph reads them.
+  std::vector<std::pair<bool, std::string>> scanned_amounts() {
+    std::vector<std::pair<bool, std::string>> result;
+    store().scan_transfers(0, [&](const TransferRow& row) {
+      result.emplace_back(row.amount_is_text,
+                          row.amount_is_text ? std::string(row.amount_text) : std::to_string(row.amount_int));
+    });
+    return result;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<CaseStore> store_;
+};
+
+TEST_F(TransferWriterTest, ExactDuplicatesAreSkipped) {
+  {
+    Transaction transaction(store().db());
+    TransferWriter writer(store());
+    const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+    EXPECT_EQ(writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt), WriteOutcome::Inserted);
+    EXPECT_EQ(writer.write(transfer("tx1", 1, kMaxUint256), usdt.id, std::nullopt), WriteOutcome::Inserted);
+    EXPECT_EQ(writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt), WriteOutcome::Duplicate);
+    EXPECT_EQ(writer.write(transfer("tx1", 1, kMaxUint256), usdt.id, std::nullopt), WriteOutcome::Duplicate);
+    transaction.commit();
+  }
+  // A later command (a fresh writer with empty caches) sees the same rows as duplicates too.
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_EQ(writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt), WriteOutcome::Duplicate);
+  EXPECT_EQ(writer.write(transfer("tx1", 1, kMaxUint256), usdt.id, std::nullopt), WriteOutcome::Duplicate);
+  transaction.commit();
+  EXPECT_EQ(store().transfer_count(), 2);
+  EXPECT_EQ(count("transactions"), 1);
+  EXPECT_EQ(count("addresses"), 2);
+}
+
+TEST_F(TransferWriterTest, SameKeyWithOtherContentIsRefusedNamingTheTransaction) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  const auto trx = writer.resolve_asset(core::Chain::Tron, "TRX", std::nullopt);
+  ASSERT_EQ(writer.write(transfer("c0ffee", 3, "1500000"), usdt.id, std::nullopt), WriteOutcome::Inserted);
+
+  auto expect_conflict = [&](const core::Transfer& changed, std::int64_t asset_id, const char* what) {
+    auto error = error_from([&] { writer.write(changed, asset_id, std::nullopt); });
+    ASSERT_TRUE(error.has_value()) << what << " was accepted";
+    EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument) << what;
+    EXPECT_THAT(error->what(), AllOf(HasSubstr("c0ffee"), HasSubstr("index 3"))) << what;
+  };
+  expect_conflict(transfer("c0ffee", 3, "1500001"), usdt.id, "another amount");
+  auto other_to = transfer("c0ffee", 3, "1500000");
+  other_to.to = kExchanger;
+  expect_conflict(other_to, usdt.id, "another recipient");
+  auto other_from = transfer("c0ffee", 3, "1500000");
+  other_from.from = kExchanger;
+  expect_conflict(other_from, usdt.id, "another sender");
+  expect_conflict(transfer("c0ffee", 3, "1500000"), trx.id, "another asset");
+  expect_conflict(transfer("c0ffee", 3, kMaxUint256), usdt.id, "a text-stored amount");
+  EXPECT_EQ(store().transfer_count(), 1);
+}
+
+TEST_F(TransferWriterTest, BigStoredAmountConflictsWithAnotherBigAmount) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  ASSERT_EQ(writer.write(transfer("big", 0, kMaxUint256), usdt.id, std::nullopt), WriteOutcome::Inserted);
+  auto error = error_from([&] {
+    writer.write(transfer("big", 0, "115792089237316195423570985008687907853269984665640564039457584007913129639934"),
+                 usdt.id, std::nullopt);
+  });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), HasSubstr("big"));
+}
+
+TEST_F(TransferWriterTest, TransactionTimestampConflictIsRefused) {
+  {
+    Transaction transaction(store().db());
+    TransferWriter writer(store());
+    const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+    ASSERT_EQ(writer.write(transfer("tx-time", 0, "100", kT0), usdt.id, std::nullopt), WriteOutcome::Inserted);
+    // Same command, another transfer of the same transaction at another time.
+    auto error = error_from([&] { writer.write(transfer("tx-time", 1, "100", kT0 + 60), usdt.id, std::nullopt); });
+    ASSERT_TRUE(error.has_value()) << "one transaction with two timestamps was accepted";
+    EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+    EXPECT_THAT(error->what(), AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0)),
+                                     HasSubstr(core::format_iso8601(kT0 + 60))));
+    transaction.commit();
+  }
+  // A later command with a fresh writer reads the timestamp from the store.
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  auto error = error_from([&] { writer.write(transfer("tx-time", 0, "100", kT0 - 1), usdt.id, std::nullopt); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0))));
+  EXPECT_EQ(store().transfer_count(), 1);
+}
+
+TEST_F(TransferWriterTest, AmountsBeyondInt64AreStoredAsTextAndReadBackExactly) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto token = writer.resolve_asset(core::Chain::Eth, "JOKE", 18u);
+  const std::vector<std::string> amounts{
+      "0",
+      "9223372036854775807",   // INT64_MAX: still an INTEGER
+      "9223372036854775808",   // INT64_MAX + 1: TEXT
+      "340282366920938463463374607431768211455",  // 2^128 - 1
+      kMaxUint256,             // 2^256 - 1 wei
+  };
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    core::Transfer t = transfer("0xbig" + std::to_string(i), 0, amounts[i]);
+    t.chain = core::Chain::Eth;
+    t.from = "0x00000000000000000000000000000000000000aa";
+    t.to = "0x00000000000000000000000000000000000000bb";
+    t.asset = "JOKE";
+    t.decimals = 18;
+    ASSERT_EQ(writer.write(t, token.id, std::nullopt), WriteOutcome::Inserted) << amounts[i];
+  }
+  transaction.commit();
+
+  const auto scanned = scanned_amounts();
+  ASSERT_EQ(scanned.size(), amounts.size());
+  for (std::size_t i = 0; i < amounts.size(); ++i) EXPECT_EQ(scanned[i].second, amounts[i]);
+  EXPECT_FALSE(scanned[0].first);
+  EXPECT_FALSE(scanned[1].first) << "INT64_MAX fits an INTEGER";
+  EXPECT_TRUE(scanned[2].first) << "INT64_MAX + 1 must be TEXT";
+  EXPECT_TRUE(scanned[4].first);
+
+  auto types = store().db().prepare("SELECT typeof(amount) FROM transfers ORDER BY id");
+  std::vector<std::string> stored_types;
+  while (types.step()) stored_types.push_back(types.column_text(0));
+  EXPECT_EQ(stored_types, (std::vector<std::string>{"integer", "integer", "text", "text", "text"}));
+}
+
+TEST_F(TransferWriterTest, KnownAssetsHaveFixedDecimals) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_EQ(usdt.decimals, 6u);
+  const auto same = writer.resolve_asset(core::Chain::Tron, "usdt", 6u);
+  EXPECT_EQ(same.id, usdt.id) << "symbols are case-insensitive";
+
+  auto error = error_from([&] { writer.resolve_asset(core::Chain::Tron, "USDT", 18u); });
+  ASSERT_TRUE(error.has_value()) << "USDT on tron with 18 decimals was accepted";
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr("USDT"), HasSubstr("tron"), HasSubstr("6"), HasSubstr("18")));
+
+  // Also refused the first time it is seen (nothing cached yet) by a fresh writer.
+  TransferWriter fresh(store());
+  auto first = error_from([&] { fresh.resolve_asset(core::Chain::Eth, "USDT", 18u); });
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(first->what(), AllOf(HasSubstr("USDT"), HasSubstr("eth")));
+
+  // Same symbol on another chain is another asset; ETH on eth has 18.
+  const auto eth_usdt = fresh.resolve_asset(core::Chain::Eth, "USDT", std::nullopt);
+  EXPECT_NE(eth_usdt.id, usdt.id);
+  EXPECT_EQ(fresh.resolve_asset(core::Chain::Eth, "ETH", std::nullopt).decimals, 18u);
+  const auto assets = store().assets();
+  ASSERT_EQ(assets.size(), 3u);
+  EXPECT_EQ(assets[0].info.contract, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+}
+
+TEST_F(TransferWriterTest, UnknownAssetNeedsDecimalsAndKeepsThem) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  auto missing = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", std::nullopt); });
+  ASSERT_TRUE(missing.has_value()) << "an unknown asset without decimals was accepted";
+  EXPECT_EQ(missing->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(missing->what(), AllOf(HasSubstr("MEME"), HasSubstr("tron"), HasSubstr("decimals")));
+
+  auto too_many = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 78u); });
+  ASSERT_TRUE(too_many.has_value());
+  EXPECT_EQ(too_many->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(too_many->what(), HasSubstr("78"));
+
+  const auto meme = writer.resolve_asset(core::Chain::Tron, "MEME", 9u);
+  EXPECT_EQ(meme.decimals, 9u);
+  EXPECT_EQ(writer.resolve_asset(core::Chain::Tron, "meme", 9u).id, meme.id);
+  EXPECT_EQ(writer.resolve_asset(core::Chain::Tron, "MEME", std::nullopt).decimals, 9u);
+
+  auto contradiction = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 12u); });
+  ASSERT_TRUE(contradiction.has_value()) << "MEME with 12 decimals after 9 was accepted";
+  EXPECT_EQ(contradiction->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(contradiction->what(), AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12")));
+  transaction.commit();
+
+  // A later command (fresh writer) checks against the stored decimals.
+  TransferWriter later(store());
+  auto stored = error_from([&] { later.resolve_asset(core::Chain::Tron, "MEME", 12u); });
+  ASSERT_TRUE(stored.has_value()) << "stored decimals were not checked";
+  EXPECT_EQ(stored->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(stored->what(), AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12")));
+  EXPECT_EQ(later.resolve_asset(core::Chain::Tron, "MEME", 9u).id, meme.id);
+}
+
+// The contract: "any other asset needs decimals the FIRST time it is seen". Once the store holds the asset,
+// a later import (e.g. a second CSV without a decimals column) may name it without decimals.
+TEST_F(TransferWriterTest, UnknownAssetAlreadyInTheStoreResolvesWithoutDecimals) {
+  std::int64_t id = 0;
+  {
+    Transaction transaction(store().db());
+    TransferWriter writer(store());
+    id = writer.resolve_asset(core::Chain::Tron, "MEME", 9u).id;
+    transaction.commit();
+  }
+  TransferWriter later(store());
+  std::optional<ResolvedAsset> resolved;
+  auto error = error_from([&] { resolved = later.resolve_asset(core::Chain::Tron, "MEME", std::nullopt); });
+  ASSERT_FALSE(error.has_value()) << "stored asset MEME refused without decimals: " << error->what();
+  EXPECT_EQ(resolved->id, id);
+  EXPECT_EQ(resolved->decimals, 9u);
+}
+
+TEST_F(TransferWriterTest, SourcesAreDedupedByKindAndSha256) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  SourceInfo csv;
+  csv.kind = "file";
+  csv.provider = "csv";
+  csv.locator = "/cases/a.csv";
+  csv.fetched_at = kT0;
+  csv.byte_size = 1234;
+  csv.sha256 = std::string(64, 'a');
+  const std::int64_t first = writer.add_source(csv);
+  EXPECT_EQ(writer.add_source(csv), first);
+
+  SourceInfo renamed = csv;  // the same bytes under another name and time: still the same evidence
+  renamed.locator = "/elsewhere/copy-of-a.csv";
+  renamed.fetched_at = kT0 + 3600;
+  EXPECT_EQ(writer.add_source(renamed), first);
+
+  SourceInfo other = csv;
+  other.sha256 = std::string(64, 'b');
+  const std::int64_t second = writer.add_source(other);
+  EXPECT_NE(second, first);
+
+  SourceInfo http = csv;
+  http.kind = "http";
+  http.provider = "trongrid";
+  http.locator = "https://api.example/tx";
+  http.status = 200;
+  EXPECT_NE(writer.add_source(http), first) << "kind is part of the key";
+  transaction.commit();
+  EXPECT_EQ(count("sources"), 3);
+
+  // A fresh writer finds the stored record.
+  Transaction again(store().db());
+  TransferWriter later(store());
+  EXPECT_EQ(later.add_source(csv), first);
+  EXPECT_EQ(count("sources"), 3);
+}
+
+TEST_F(TransferWriterTest, TransfersRecordTheirSource) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  SourceInfo csv;
+  csv.kind = "file";
+  csv.provider = "csv";
+  csv.locator = "/cases/a.csv";
+  csv.sha256 = std::string(64, 'c');
+  const std::int64_t source = writer.add_source(csv);
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  ASSERT_EQ(writer.write(transfer("src", 0, "1"), usdt.id, source), WriteOutcome::Inserted);
+  transaction.commit();
+  const TransferDetail detail = store().transfer_detail(store().max_transfer_id());
+  EXPECT_EQ(detail.tx_hash, "src");
+  EXPECT_EQ(detail.source_id, source);
+  EXPECT_EQ(detail.block_height, 59302282);
+}
+
+TEST_F(TransferWriterTest, DataVersionBumpsOnlyWhenCommitted) {
+  EXPECT_EQ(store().data_version(), 0);
+  {
+    Transaction transaction(store().db());
+    store().bump_data_version();
+    transaction.commit();
+  }
+  EXPECT_EQ(store().data_version(), 1);
+  {
+    Transaction transaction(store().db());
+    store().bump_data_version();
+    store().bump_data_version();
+    EXPECT_EQ(store().data_version(), 3);
+    // no commit: rolled back
+  }
+  EXPECT_EQ(store().data_version(), 1);
+  store_.reset();
+  CaseStore reopened(dir_.file("case.db"), OpenMode::MustExist);
+  EXPECT_EQ(reopened.data_version(), 1);
+}
+
+}  // namespace
+}  // namespace fundtrail::store
