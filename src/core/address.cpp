@@ -16,9 +16,9 @@ namespace fundtrail::core {
 namespace {
 
 constexpr std::size_t kMaxGenericBytes = 256;
-constexpr std::size_t kEthLength = 42;       // "0x" + 40 hex
-constexpr std::size_t kTronHexLength = 42;   // "41" + 40 hex
-constexpr std::size_t kLegacySize = 25;      // version byte + 20-byte hash + 4-byte checksum
+constexpr std::size_t kEthLength = 42;      // "0x" + 40 hex
+constexpr std::size_t kTronHexLength = 42;  // "41" + 40 hex
+constexpr std::size_t kLegacySize = 25;     // version byte + 20-byte hash + 4-byte checksum
 constexpr std::uint8_t kTronVersion = 0x41;
 // Base58 of 25 bytes never exceeds 35 characters; the slack still reports long garbage as "wrong length".
 constexpr std::size_t kMaxLegacyChars = 50;
@@ -38,10 +38,14 @@ std::uint8_t hex_class(char c) { return kHexClass[static_cast<unsigned char>(c)]
 
 int hex_nibble(char c) {
   switch (hex_class(c)) {
-    case kDigit: return c - '0';
-    case kLowerHex: return c - 'a' + 10;
-    case kUpperHex: return c - 'A' + 10;
-    default: return -1;
+    case kDigit:
+      return c - '0';
+    case kLowerHex:
+      return c - 'a' + 10;
+    case kUpperHex:
+      return c - 'A' + 10;
+    default:
+      return -1;
   }
 }
 
@@ -55,7 +59,9 @@ bool starts_with_ignore_case(std::string_view text, std::string_view lower_prefi
   return true;
 }
 
-bool has_hex_prefix(std::string_view text) { return text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'); }
+bool has_hex_prefix(std::string_view text) {
+  return text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+}
 
 std::string char_at(std::string_view text, std::size_t index) {
   return "'" + printable_excerpt(text.substr(index, 1)) + "' at position " + std::to_string(index + 1);
@@ -74,8 +80,7 @@ std::string prefix_byte(std::uint8_t version) {
 // ---- Base58Check with a version byte (BTC legacy, TRON) ----
 
 bool is_base58_char(char c) {
-  return (c >= '1' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O') ||
-         (c >= 'a' && c <= 'z' && c != 'l');
+  return (c >= '1' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O') || (c >= 'a' && c <= 'z' && c != 'l');
 }
 
 // Validates a 25-byte Base58Check string and yields its version byte and 20-byte hash, without allocating.
@@ -290,10 +295,14 @@ bool check(Chain chain, std::string_view address, std::string* normalized, std::
     return false;
   }
   switch (chain) {
-    case Chain::Btc: return check_btc(address, normalized, reason);
-    case Chain::Eth: return check_eth(address, normalized, reason);
-    case Chain::Tron: return check_tron(address, normalized, reason);
-    case Chain::Generic: return check_generic(address, normalized, reason);
+    case Chain::Btc:
+      return check_btc(address, normalized, reason);
+    case Chain::Eth:
+      return check_eth(address, normalized, reason);
+    case Chain::Tron:
+      return check_tron(address, normalized, reason);
+    case Chain::Generic:
+      return check_generic(address, normalized, reason);
   }
   reason = "unknown chain";
   return false;

@@ -59,10 +59,14 @@ std::optional<AssetInfo> known_asset(Chain chain, std::string_view symbol) {
 
 std::optional<AssetInfo> native_asset(Chain chain) {
   switch (chain) {
-    case Chain::Btc: return known_asset(chain, "BTC");
-    case Chain::Eth: return known_asset(chain, "ETH");
-    case Chain::Tron: return known_asset(chain, "TRX");
-    case Chain::Generic: return std::nullopt;
+    case Chain::Btc:
+      return known_asset(chain, "BTC");
+    case Chain::Eth:
+      return known_asset(chain, "ETH");
+    case Chain::Tron:
+      return known_asset(chain, "TRX");
+    case Chain::Generic:
+      return std::nullopt;
   }
   return std::nullopt;
 }

@@ -15,14 +15,16 @@ constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefg
 constexpr std::array<std::int8_t, 256> make_digit_table() {
   std::array<std::int8_t, 256> table{};
   table.fill(-1);
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
   return table;
 }
 constexpr std::array<std::int8_t, 256> kDigit = make_digit_table();
 
 // 58^5 is the largest power of 58 below 2^32: five characters are folded into one 32-bit multiply-add over
 // 32-bit limbs, which makes a 34-character address about 7 x 7 limb operations instead of 34 x 25 byte ones.
-constexpr std::array<std::uint32_t, 6> kPow58{1, 58, 58 * 58, 58 * 58 * 58, 58u * 58 * 58 * 58, 58u * 58 * 58 * 58 * 58};
+constexpr std::array<std::uint32_t, 6> kPow58{
+    1, 58, 58 * 58, 58 * 58 * 58, 58u * 58 * 58 * 58, 58u * 58 * 58 * 58 * 58};
 constexpr std::size_t kGroup = 5;
 constexpr std::size_t kStackLimbs = 64;
 

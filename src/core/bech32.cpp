@@ -203,10 +203,6 @@ bool try_decode_segwit_address(std::string_view address, SegwitAddress& out, std
     return false;
   }
   const int version = decoded.data[0];
-  if (version > 16) {
-    reason = "invalid witness version " + std::to_string(version);
-    return false;
-  }
   std::vector<std::uint8_t> program;
   program.reserve((decoded.data.size() - 1) * 5 / 8);
   if (!convert_bits(decoded.data.data() + 1, decoded.data.size() - 1, 5, 8, false, program, reason)) return false;

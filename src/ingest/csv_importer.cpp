@@ -184,6 +184,7 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
   if (!reader.next(fields)) throw invalid_argument(path + ": the file is empty (a header line is required)");
   RowParser parser(fields, path);
 
+  store::ForeignKeysSuspended bulk_write(store);
   store::Transaction transaction(store.db());
   store::TransferWriter writer(store);
   store::SourceInfo source;

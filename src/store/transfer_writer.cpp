@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/error.hpp"
+#include "address_id_cache.hpp"
 
 namespace fundtrail::store {
 namespace {
@@ -41,6 +44,18 @@ std::string stored_amount_text(const Statement& statement, int column) {
 
 }  // namespace
 
+ForeignKeysSuspended::ForeignKeysSuspended(CaseStore& store) : store_(store) {
+  store_.db().exec("PRAGMA foreign_keys = OFF");
+}
+
+ForeignKeysSuspended::~ForeignKeysSuspended() {
+  try {
+    store_.db().exec("PRAGMA foreign_keys = ON");
+  } catch (const Error& error) {
+    spdlog::error("cannot re-enable foreign keys: {}", error.what());
+  }
+}
+
 TransferWriter::TransferWriter(CaseStore& store)
     : store_(store),
       find_address_(store.db(), "SELECT id FROM addresses WHERE chain = ?1 AND address = ?2"),
@@ -53,7 +68,10 @@ TransferWriter::TransferWriter(CaseStore& store)
       insert_transfer_(store.db(),
                        "INSERT INTO transfers(id, tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING"),
-      find_transfer_(store.db(), "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE id = ?1") {}
+      find_transfer_(store.db(), "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE id = ?1"),
+      address_ids_(std::make_unique<AddressIdCache>(kMaxCachedAddresses)) {}
+
+TransferWriter::~TransferWriter() = default;
 
 std::int64_t TransferWriter::add_source(const SourceInfo& source) {
   if (!source.sha256.empty()) {
@@ -145,8 +163,8 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
 }
 
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
-  AddressIds& cache = address_ids_[static_cast<std::size_t>(chain) % kChainSlots];
-  if (auto found = cache.find(std::string_view(address)); found != cache.end()) return found->second;
+  const auto chain_code = static_cast<std::uint8_t>(chain);
+  if (auto cached = address_ids_->find(chain_code, address)) return *cached;
 
   // Insert first: in an import most uncached addresses are new, so this is usually the only lookup.
   std::int64_t id = 0;
@@ -160,12 +178,7 @@ std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string
     id = find_address_.column_int64(0);
     find_address_.reset();
   }
-  if (cached_addresses_ >= kMaxCachedAddresses) {
-    for (auto& slot : address_ids_) slot.clear();
-    cached_addresses_ = 0;
-  }
-  cache.emplace(address, id);
-  ++cached_addresses_;
+  address_ids_->insert(chain_code, address, id);
   return id;
 }
 

@@ -64,9 +64,9 @@ TEST(BtcAddressTest, SegwitAddressesAreLowerCased) {
 TEST(BtcAddressTest, OneChangedCharacterIsABadChecksum) {
   EXPECT_THAT(rejection(Chain::Btc, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"),
               AllOf(HasSubstr("invalid btc address '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb'"), HasSubstr("bad checksum")));
-  EXPECT_THAT(rejection(Chain::Btc, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"),
-              AllOf(HasSubstr("invalid btc address 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5'"),
-                    HasSubstr("bad checksum")));
+  EXPECT_THAT(
+      rejection(Chain::Btc, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"),
+      AllOf(HasSubstr("invalid btc address 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5'"), HasSubstr("bad checksum")));
 }
 
 TEST(BtcAddressTest, WrongLength) {
@@ -90,7 +90,8 @@ TEST(BtcAddressTest, OtherNetworksAreAnUnknownPrefix) {
   EXPECT_THAT(rejection(Chain::Btc, "tc1qw508d6qejxtdg4y5r3zarvary0c5xw7kg3g4ty"), HasSubstr("unknown prefix 'tc'"));
   EXPECT_THAT(rejection(Chain::Btc, "ltc1qw508d6qejxtdg4y5r3zarvary0c5xw7kgmn4n9"), HasSubstr("unknown prefix 'ltc'"));
   // Starts like mainnet, but the separator is the last '1': the hrp is "bc1x".
-  EXPECT_THAT(rejection(Chain::Btc, "bc1x1qw508d6qejxtdg4y5r3zarvary0c5xw7kglx4m7"), HasSubstr("unknown prefix 'bc1x'"));
+  EXPECT_THAT(rejection(Chain::Btc, "bc1x1qw508d6qejxtdg4y5r3zarvary0c5xw7kglx4m7"),
+              HasSubstr("unknown prefix 'bc1x'"));
 }
 
 TEST(BtcAddressTest, SegwitReasonsAreCarriedThrough) {
@@ -109,8 +110,7 @@ constexpr std::string_view kEip55Vectors[] = {
     "0xde709f2102306220921060314715629080e2fb77",  // all lower
     "0x27b1fdb04752bbc536007a920d24acb045561c26",
     "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",  // normal
-    "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-    "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+    "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359", "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
     "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
 };
 constexpr std::string_view kEip55Mixed = kEip55Vectors[4];
@@ -137,7 +137,8 @@ TEST(EthAddressTest, OneFlippedCaseIsAChecksumMismatch) {
               AllOf(HasSubstr("invalid eth address '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'"),
                     HasSubstr("EIP-55 checksum mismatch")));
   // Lowering one letter of an all-caps vector makes it mixed case, which must then carry a valid checksum.
-  EXPECT_THAT(rejection(Chain::Eth, "0x52908400098527886e0F7030069857D2E4169EE7"), HasSubstr("EIP-55 checksum mismatch"));
+  EXPECT_THAT(rejection(Chain::Eth, "0x52908400098527886e0F7030069857D2E4169EE7"),
+              HasSubstr("EIP-55 checksum mismatch"));
 }
 
 // EIP-55: all-upper input has no checksum to verify, even when its checksummed form is mixed.
@@ -180,9 +181,9 @@ TEST(TronAddressTest, ConversionsBetweenForms) {
 }
 
 TEST(TronAddressTest, ForeignBase58PrefixIsUnknown) {
-  EXPECT_THAT(rejection(Chain::Tron, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
-              AllOf(HasSubstr("invalid tron address '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'"),
-                    HasSubstr("unknown prefix 0x00")));
+  EXPECT_THAT(
+      rejection(Chain::Tron, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
+      AllOf(HasSubstr("invalid tron address '1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa'"), HasSubstr("unknown prefix 0x00")));
   EXPECT_THAT(rejection(Chain::Tron, "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"), HasSubstr("unknown prefix 0x05"));
   EXPECT_THAT(rejection(Chain::Tron, "42a614f803b6fd780986a42c78ec9c7f77e6ded13c"), HasSubstr("unknown prefix 0x42"));
   EXPECT_THAT(invalid_argument_message([] { tron_base58_to_hex("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"); }),
@@ -224,8 +225,8 @@ TEST(GenericAddressTest, RejectsEmptyControlAndOversized) {
 TEST(AddressMessageTest, HostileInputIsTruncatedAndEscaped) {
   const std::string hostile = "0x\n\x1b[2J" + std::string(1000, 'A');
   const std::string message = rejection(Chain::Eth, hostile);
-  EXPECT_THAT(message, AllOf(HasSubstr("invalid eth address '0x\\x0a\\x1b[2J"), HasSubstr("...'"),
-                             Not(HasSubstr("\n")), Not(HasSubstr("\x1b"))));
+  EXPECT_THAT(message, AllOf(HasSubstr("invalid eth address '0x\\x0a\\x1b[2J"), HasSubstr("...'"), Not(HasSubstr("\n")),
+                             Not(HasSubstr("\x1b"))));
   EXPECT_LT(message.size(), 200u);
 }
 

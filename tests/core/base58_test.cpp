@@ -71,8 +71,8 @@ TEST(Base58Test, RandomBytesRoundTrip) {
 
 // '0', 'O', 'I' and 'l' are left out of the alphabet because they are easily confused.
 TEST(Base58Test, RejectsCharactersOutsideTheAlphabet) {
-  for (std::string_view text : {"1A1zP1eP0QGefi2", "1A1zP1ePOQGefi2", "1A1zP1ePIQGefi2", "1A1zP1ePlQGefi2", "a3g V",
-                                "a3gV\n", "a3g\xc3\xa9"}) {
+  for (std::string_view text :
+       {"1A1zP1eP0QGefi2", "1A1zP1ePOQGefi2", "1A1zP1ePIQGefi2", "1A1zP1ePlQGefi2", "a3g V", "a3gV\n", "a3g\xc3\xa9"}) {
     EXPECT_EQ(base58_decode(text), std::nullopt) << text;
   }
 }
@@ -121,7 +121,7 @@ TEST(Base58CheckTest, OneChangedCharacterBreaksTheChecksum) {
 TEST(Base58CheckTest, ReportsBadCharacterAndTooShort) {
   EXPECT_EQ(base58check_decode("1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a").status, Base58CheckStatus::BadCharacter);
   EXPECT_EQ(base58check_decode("").status, Base58CheckStatus::TooShort);
-  EXPECT_EQ(base58check_decode("2g").status, Base58CheckStatus::TooShort);    // 1 byte
+  EXPECT_EQ(base58check_decode("2g").status, Base58CheckStatus::TooShort);         // 1 byte
   EXPECT_EQ(base58check_decode("3EFU7m").status, Base58CheckStatus::BadChecksum);  // 4 bytes: empty payload
 }
 

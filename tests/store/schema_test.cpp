@@ -144,9 +144,10 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
       INSERT INTO transactions(id, chain, tx_hash, block_height, timestamp) VALUES
         (1, 3, 'aa11', 59302282, 1707772446),
         (2, 3, 'bb22', NULL, 1707800000);
+      -- transfer id = tx_id * 2^24 + idx (docs/schema.md)
       INSERT INTO transfers(id, tx_id, idx, from_id, to_id, asset_id, amount, timestamp) VALUES
-        (1, 1, 0, 1, 2, 1, 24130000000, 1707772446),
-        (2, 2, 0, 2, 1, 1, '115792089237316195423570985008687907853269984665640564039457584007913129639935', 1707800000);
+        (16777216, 1, 0, 1, 2, 1, 24130000000, 1707772446),
+        (33554432, 2, 0, 2, 1, 1, '115792089237316195423570985008687907853269984665640564039457584007913129639935', 1707800000);
       UPDATE meta SET value = '7' WHERE key = 'data_version';
     )sql");
   }
@@ -173,12 +174,12 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   });
   EXPECT_EQ(amounts, (std::vector<std::string>{"24130000000", kMaxUint256}));
 
-  const TransferDetail detail = store.transfer_detail(1);
+  const TransferDetail detail = store.transfer_detail(transfer_id_of(1, 0));
   EXPECT_EQ(detail.tx_hash, "aa11");
   EXPECT_EQ(detail.index, 0);
   EXPECT_EQ(detail.block_height, 59302282);
   EXPECT_FALSE(detail.source_id.has_value()) << "rows from before v2 have no source";
-  EXPECT_FALSE(store.transfer_detail(2).block_height.has_value());
+  EXPECT_FALSE(store.transfer_detail(transfer_id_of(2, 0)).block_height.has_value());
 
   // v2's additions exist: the sources table and the source_id columns.
   EXPECT_TRUE(table_exists(store.db(), "sources"));
@@ -204,6 +205,7 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   transfer.amount = core::Amount(24130000000ull);
   transfer.timestamp = 1707772446;
   EXPECT_EQ(writer.write(transfer, usdt.id, std::nullopt), WriteOutcome::Duplicate);
+  EXPECT_EQ(store.transfer_count(), 2);
 }
 
 TEST(SchemaTest, StoreWithNewerSchemaIsRefused) {

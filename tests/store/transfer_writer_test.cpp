@@ -165,6 +165,22 @@ TEST_F(TransferWriterTest, BigStoredAmountConflictsWithAnotherBigAmount) {
   EXPECT_THAT(error->what(), HasSubstr("big"));
 }
 
+TEST_F(TransferWriterTest, IndexesUpToTheLimitAreKeptApartAndBeyondItRefused) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  ASSERT_EQ(writer.write(transfer("wide", 0, "1"), usdt.id, std::nullopt), WriteOutcome::Inserted);
+  ASSERT_EQ(writer.write(transfer("wide", kMaxTransferIndex, "2"), usdt.id, std::nullopt), WriteOutcome::Inserted);
+  ASSERT_EQ(writer.write(transfer("next", 0, "3"), usdt.id, std::nullopt), WriteOutcome::Inserted);
+  auto error = error_from([&] { writer.write(transfer("wide", kMaxTransferIndex + 1, "4"), usdt.id, std::nullopt); });
+  ASSERT_TRUE(error.has_value()) << "an index beyond the id space was accepted";
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr("wide"), HasSubstr(std::to_string(kMaxTransferIndex + 1))));
+  transaction.commit();
+  EXPECT_EQ(store().transfer_count(), 3);
+  EXPECT_EQ(scanned_amounts(), (std::vector<std::pair<bool, std::string>>{{false, "1"}, {false, "2"}, {false, "3"}}));
+}
+
 TEST_F(TransferWriterTest, TransactionTimestampConflictIsRefused) {
   {
     Transaction transaction(store().db());

@@ -26,7 +26,8 @@ bool is_valid_address(Chain chain, std::string_view address);
 
 // The chain an address's format implies when unambiguous: btc (1.../3.../bc1.../tb1.../m/n/2 testnet),
 // eth (0x + 40 hex), tron (T... Base58Check with 0x41 or 41 + 40 hex). std::nullopt when no format matches.
-// Never infers `generic`.
+// Never infers `generic`. Only a valid address infers its chain: a damaged one (bad checksum, EIP-55 mismatch)
+// gives std::nullopt, so a free-text account id or a typo is never attributed to a chain.
 std::optional<Chain> infer_chain(std::string_view address);
 
 // TRON conversions; throw on invalid input.

@@ -10,16 +10,16 @@ namespace fundtrail::core {
 enum class Bech32Encoding { Bech32, Bech32m };
 
 struct SegwitAddress {
-  std::string hrp;                  // "bc", "tb", "bcrt"
-  int witness_version = -1;         // 0..16
+  std::string hrp;                    // "bc", "tb", "bcrt"
+  int witness_version = -1;           // 0..16
   std::vector<std::uint8_t> program;  // 2..40 bytes
 };
 
 // A Bech32/Bech32m string without SegWit meaning: the human-readable part and the 5-bit data values.
 struct Bech32String {
   Bech32Encoding encoding = Bech32Encoding::Bech32;
-  std::string hrp;                  // lower case
-  std::vector<std::uint8_t> data;   // 5-bit values (0..31), checksum removed
+  std::string hrp;                 // lower case
+  std::vector<std::uint8_t> data;  // 5-bit values (0..31), checksum removed
 };
 
 // Decodes any Bech32 or Bech32m string (length <= 90, hrp characters 33..126, no mixed case) and tells which

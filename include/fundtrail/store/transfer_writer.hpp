@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <unordered_map>
 
 #include "fundtrail/core/chain.hpp"
@@ -38,9 +39,27 @@ enum class WriteOutcome { Inserted, Duplicate };
 inline constexpr std::uint32_t kMaxTransferIndex = (1u << 24) - 1;
 inline std::int64_t transfer_id_of(std::int64_t tx_id, std::uint32_t index) { return (tx_id << 24) | index; }
 
+class AddressIdCache;
+
+// Suspends per-row foreign-key enforcement for one bulk write (construct it before the Transaction).
+// TransferWriter only writes ids it has just read or inserted in the same transaction, so the per-row
+// parent lookups (five per transfer) protect nothing and cost ~40% of an import. Enforcement is restored
+// on destruction; tests run PRAGMA foreign_key_check after imports to hold the writer to this.
+class ForeignKeysSuspended {
+ public:
+  explicit ForeignKeysSuspended(CaseStore& store);
+  ~ForeignKeysSuspended();
+  ForeignKeysSuspended(const ForeignKeysSuspended&) = delete;
+  ForeignKeysSuspended& operator=(const ForeignKeysSuspended&) = delete;
+
+ private:
+  CaseStore& store_;
+};
+
 class TransferWriter {
  public:
   explicit TransferWriter(CaseStore& store);
+  ~TransferWriter();
 
   // Records a source and returns its id; the same bytes (kind + SHA-256) seen again reuse the first record,
   // so re-importing a file adds nothing.
@@ -71,15 +90,7 @@ class TransferWriter {
   Statement insert_tx_;
   Statement insert_transfer_;
   Statement find_transfer_;
-  // Transparent hashing lets string_view lookups run without building a std::string per row.
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
-  };
-  using AddressIds = std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>>;
-  static constexpr std::size_t kChainSlots = 5;  // indexed by core::Chain's value
-  AddressIds address_ids_[kChainSlots];           // bounded, see kMaxCachedAddresses
-  std::size_t cached_addresses_ = 0;
+  std::unique_ptr<AddressIdCache> address_ids_;
   std::unordered_map<std::string, ResolvedAsset> asset_ids_;  // key: chain byte + upper-case symbol
   core::Chain last_tx_chain_{};
   std::string last_tx_hash_;

@@ -1,0 +1,420 @@
+// import_csv: atomic and --skip-invalid imports, row errors (physical line + column), idempotence, CSV
+// dialects (CRLF, BOM, quotes, column order), exact huge amounts, index numbering, generic ledgers.
+#include "fundtrail/ingest/csv_importer.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/core/hash.hpp"
+#include "fundtrail/store/case_store.hpp"
+#include "fundtrail/store/sqlite.hpp"
+
+namespace fundtrail::ingest {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-import-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+template <typename Fn>
+std::optional<Error> error_from(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error;
+  }
+  return std::nullopt;
+}
+
+// Valid TRON addresses (from data/demo/roles.json) and one with its last character changed.
+constexpr const char* kS = "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt";
+constexpr const char* kB = "TMt3ojNDGxrMXDbfh2MU8gHkgk9MkNdMDT";
+constexpr const char* kX = "TJvwnLxY6nonctFpY5s73s8zW6eQZKB4E9";
+constexpr const char* kBadChecksum = "TMt3ojNDGxrMXDbfh2MU8gHkgk9MkNdMDU";
+constexpr const char* kEthA = "0x00000000000000000000000000000000000000aa";
+constexpr const char* kEthB = "0x00000000000000000000000000000000000000bb";
+constexpr const char* kMaxUint256 =
+    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+// 2^256 - 1 wei written in ETH (18 decimals).
+constexpr const char* kMaxUint256Eth = "115792089237316195423570985008687907853269984665640564039457.584007913129639935";
+
+struct StoredTransfer {
+  std::string tx_hash;
+  std::int64_t index;
+  std::string from;
+  std::string to;
+  std::string asset;
+  std::string amount;  // base units
+  std::int64_t timestamp;
+  friend bool operator==(const StoredTransfer&, const StoredTransfer&) = default;
+  friend std::ostream& operator<<(std::ostream& out, const StoredTransfer& t) {
+    return out << "{" << t.tx_hash << ":" << t.index << " " << t.from << "->" << t.to << " " << t.amount << " "
+               << t.asset << " @" << t.timestamp << "}";
+  }
+};
+
+class CsvImporterTest : public ::testing::Test {
+ protected:
+  CsvImporterTest() : store_(dir_.file("case.db"), store::OpenMode::CreateIfMissing) {}
+
+  std::string write_csv(const std::string& name, const std::string& content) {
+    const std::string path = dir_.file(name);
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    return path;
+  }
+
+  ImportSummary import(const std::string& path, bool skip_invalid = false) {
+    ImportOptions options;
+    options.skip_invalid = skip_invalid;
+    return import_csv(store_, path, options);
+  }
+
+  std::vector<StoredTransfer> stored() {
+    std::vector<StoredTransfer> result;
+    auto statement = store_.db().prepare(
+        "SELECT t.tx_hash, tr.idx, fa.address, ta.address, a.symbol, CAST(tr.amount AS TEXT), tr.timestamp "
+        "FROM transfers tr JOIN transactions t ON t.id = tr.tx_id JOIN addresses fa ON fa.id = tr.from_id "
+        "JOIN addresses ta ON ta.id = tr.to_id JOIN assets a ON a.id = tr.asset_id ORDER BY t.tx_hash, tr.idx");
+    while (statement.step()) {
+      result.push_back(StoredTransfer{statement.column_text(0), statement.column_int64(1), statement.column_text(2),
+                                      statement.column_text(3), statement.column_text(4), statement.column_text(5),
+                                      statement.column_int64(6)});
+    }
+    return result;
+  }
+
+  // Every test ends with a consistent store: imports may suspend per-row foreign-key checks for speed, so
+  // the references must still hold, and enforcement must be back on afterwards.
+  void TearDown() override {
+    auto check = store_.db().prepare("PRAGMA foreign_key_check");
+    EXPECT_FALSE(check.step()) << "dangling reference in table " << check.column_text(0);
+    auto enabled = store_.db().prepare("PRAGMA foreign_keys");
+    ASSERT_TRUE(enabled.step());
+    EXPECT_EQ(enabled.column_int64(0), 1) << "foreign keys were left off after an import";
+  }
+
+  std::int64_t count(const std::string& table) {
+    auto statement = store_.db().prepare("SELECT count(*) FROM " + table);
+    statement.step();
+    return statement.column_int64(0);
+  }
+
+  TempDir dir_;
+  store::CaseStore store_;
+};
+
+std::string row(const std::string& chain, const std::string& tx, const std::string& time, const std::string& from,
+                const std::string& to, const std::string& asset, const std::string& amount) {
+  return chain + "," + tx + "," + time + "," + from + "," + to + "," + asset + "," + amount;
+}
+
+constexpr const char* kHeader = "chain,tx_hash,timestamp,from,to,asset,amount";
+constexpr std::int64_t kNoon = 1709294400;  // 2024-03-01T12:00:00Z
+
+// ---------------------------------------------------------------------------------------------------------
+// Invalid rows
+
+// Line numbers are physical: the header is line 1 and a quoted field spanning two lines moves every later
+// row down by one.
+std::string bad_rows_csv() {
+  return std::string(kHeader) + ",note\n" +                                                                // 1
+         row("tron", "tx01", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",\"first valid row\n" +     // 2
+         "spanning two lines\"\n" +                                                                        // 3
+         row("tron", "tx02", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + "\n" +                        // 4
+         row("tron", "tx03", "2024-03-01T12:00:00Z", kS, kBadChecksum, "USDT", "10") + ",x\n" +            // 5
+         row("tron", "tx04", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1.1234567") + ",x\n" +               // 6
+         row("dogecoin", "tx05", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +                  // 7
+         row("tron", "tx06", "2024-02-30T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +                      // 8
+         row("tron", "tx07", "2024-03-01T13:00:00Z", kS, kX, "USDT", "20.5") + ",x\n";                     // 9
+}
+
+void expect_bad_row_errors(const ImportSummary& summary) {
+  EXPECT_EQ(summary.rows, 7u);  // records, not lines
+  EXPECT_EQ(summary.rejected, 5u);
+  ASSERT_EQ(summary.errors.size(), 5u);
+  const auto& e = summary.errors;
+  EXPECT_EQ(e[0].line, 4u);
+  EXPECT_EQ(e[0].column, "") << "a wrong field count concerns the whole row";
+  EXPECT_THAT(e[0].reason, AllOf(HasSubstr("7 fields"), HasSubstr("8")));
+  EXPECT_EQ(e[1].line, 5u);
+  EXPECT_EQ(e[1].column, "to");
+  EXPECT_THAT(e[1].reason, AllOf(HasSubstr(kBadChecksum), HasSubstr("bad checksum")));
+  EXPECT_EQ(e[2].line, 6u);
+  EXPECT_EQ(e[2].column, "amount");
+  EXPECT_THAT(e[2].reason, AllOf(HasSubstr("1.1234567"), HasSubstr("more than 6 decimal places")));
+  EXPECT_EQ(e[3].line, 7u);
+  EXPECT_EQ(e[3].column, "chain");
+  EXPECT_THAT(e[3].reason, HasSubstr("dogecoin"));
+  EXPECT_EQ(e[4].line, 8u);
+  EXPECT_EQ(e[4].column, "timestamp");
+  EXPECT_THAT(e[4].reason, AllOf(HasSubstr("2024-02-30"), HasSubstr("day 30")));
+}
+
+TEST_F(CsvImporterTest, AtomicImportWithInvalidRowsImportsNothing) {
+  const auto summary = import(write_csv("bad.csv", bad_rows_csv()));
+  EXPECT_FALSE(summary.committed);
+  EXPECT_EQ(summary.inserted, 0u);
+  EXPECT_EQ(summary.duplicates, 0u);
+  expect_bad_row_errors(summary);
+  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(count("transactions"), 0);
+  EXPECT_EQ(count("addresses"), 0);
+  EXPECT_EQ(count("sources"), 0) << "the source record is part of the rolled-back transaction";
+  EXPECT_EQ(store_.data_version(), 0);
+}
+
+TEST_F(CsvImporterTest, SkipInvalidImportsTheValidRows) {
+  const auto summary = import(write_csv("bad.csv", bad_rows_csv()), /*skip_invalid=*/true);
+  EXPECT_TRUE(summary.committed);
+  EXPECT_EQ(summary.inserted, 2u);
+  EXPECT_EQ(summary.duplicates, 0u);
+  expect_bad_row_errors(summary);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"tx01", 0, kS, kB, "USDT", "10000000", kNoon},
+                                    StoredTransfer{"tx07", 0, kS, kX, "USDT", "20500000", kNoon + 3600}));
+  EXPECT_EQ(store_.data_version(), 1);
+}
+
+TEST_F(CsvImporterTest, OnlyTheFirstTwentyErrorsAreListed) {
+  std::string csv = std::string(kHeader) + "\n";
+  for (int i = 0; i < 25; ++i) {
+    csv += row("litecoin", "tx" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n";
+  }
+  const auto summary = import(write_csv("many.csv", csv));
+  EXPECT_FALSE(summary.committed);
+  EXPECT_EQ(summary.rows, 25u);
+  EXPECT_EQ(summary.rejected, 25u);
+  ASSERT_EQ(summary.errors.size(), 20u);
+  EXPECT_EQ(summary.errors.front().line, 2u);
+  EXPECT_EQ(summary.errors.back().line, 21u);
+  for (const auto& error : summary.errors) EXPECT_EQ(error.column, "chain");
+}
+
+TEST_F(CsvImporterTest, MissingRequiredColumnIsAnErrorNamingIt) {
+  const std::string path = write_csv("no-amount.csv", "chain,tx_hash,timestamp,from,to,asset\n"
+                                                      "tron,tx1,2024-03-01T12:00:00Z," + std::string(kS) + "," +
+                                                          kB + ",USDT\n");
+  auto error = error_from([&] { import(path); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":1"), HasSubstr("amount")));
+
+  const std::string two = write_csv("two.csv", "chain,tx_hash,from,to,asset\n");
+  auto both = error_from([&] { import(two); });
+  ASSERT_TRUE(both.has_value());
+  EXPECT_EQ(both->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(both->what(), AllOf(HasSubstr("timestamp"), HasSubstr("amount")));
+  EXPECT_EQ(count("sources"), 0);
+}
+
+TEST_F(CsvImporterTest, MissingOrEmptyFileIsAnError) {
+  auto missing = error_from([&] { import(dir_.file("nope.csv")); });
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->kind(), ErrorKind::NotFound);
+  EXPECT_THAT(missing->what(), HasSubstr("nope.csv"));
+
+  auto empty = error_from([&] { import(write_csv("empty.csv", "")); });
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(empty->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(empty->what(), HasSubstr("empty.csv"));
+}
+
+TEST_F(CsvImporterTest, SameTransactionWithAnotherTimestampInTheFileIsAnError) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("tron", "dup-time", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n" +
+                          row("tron", "dup-time", "2024-03-01T12:05:00Z", kB, kX, "USDT", "1") + "\n";
+  const auto summary = import(write_csv("time.csv", csv));
+  EXPECT_FALSE(summary.committed);
+  EXPECT_EQ(summary.rejected, 1u);
+  ASSERT_EQ(summary.errors.size(), 1u);
+  EXPECT_EQ(summary.errors[0].line, 3u);
+  EXPECT_THAT(summary.errors[0].reason,
+              AllOf(HasSubstr("dup-time"), HasSubstr("2024-03-01T12:00:00Z"), HasSubstr("2024-03-01T12:05:00Z")));
+  EXPECT_EQ(store_.transfer_count(), 0);
+}
+
+TEST_F(CsvImporterTest, AmountBeyond256BitsIsARowError) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("eth", "0xover", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH",
+                              "115792089237316195423570985008687907853269984665640564039457.584007913129639936") +
+                          "\n";
+  const auto summary = import(write_csv("over.csv", csv), /*skip_invalid=*/true);
+  ASSERT_EQ(summary.errors.size(), 1u);
+  EXPECT_EQ(summary.errors[0].line, 2u);
+  EXPECT_EQ(summary.errors[0].column, "amount");
+  EXPECT_THAT(summary.errors[0].reason, HasSubstr("256 bits"));
+  EXPECT_EQ(store_.transfer_count(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Idempotence
+
+TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("tron", "r1", "2024-03-01T12:00:00Z", kS, kB, "USDT", "100") + "\n" +
+                          row("tron", "r2", "2024-03-01T13:00:00Z", kB, kX, "USDT", "99.5") + "\n" +
+                          row("tron", "r3", "2024-03-01T14:00:00Z", kB, kX, "TRX", "15") + "\n";
+  const std::string path = write_csv("case.csv", csv);
+  const auto first = import(path);
+  EXPECT_TRUE(first.committed);
+  EXPECT_EQ(first.rows, 3u);
+  EXPECT_EQ(first.inserted, 3u);
+  EXPECT_EQ(first.duplicates, 0u);
+  EXPECT_EQ(first.sha256, core::to_hex(core::sha256(csv)));
+  EXPECT_EQ(store_.data_version(), 1);
+  const auto before = stored();
+
+  const auto second = import(path);
+  EXPECT_TRUE(second.committed);
+  EXPECT_EQ(second.rows, 3u);
+  EXPECT_EQ(second.inserted, 0u);
+  EXPECT_EQ(second.duplicates, 3u);
+  EXPECT_EQ(second.rejected, 0u);
+  EXPECT_EQ(stored(), before);
+  EXPECT_EQ(count("sources"), 1) << "the same bytes are one source";
+  EXPECT_EQ(store_.data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
+}
+
+TEST_F(CsvImporterTest, RepeatedRowWithAnIndexInTheFileIsADuplicate) {
+  const std::string line = "tron,rep,2024-03-01T12:00:00Z," + std::string(kS) + "," + kB + ",USDT,5,0";
+  const auto summary = import(write_csv("rep.csv", std::string(kHeader) + ",index\n" + line + "\n" + line + "\n"));
+  EXPECT_TRUE(summary.committed);
+  EXPECT_EQ(summary.inserted, 1u);
+  EXPECT_EQ(summary.duplicates, 1u);
+  EXPECT_EQ(store_.transfer_count(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CSV dialects and values
+
+TEST_F(CsvImporterTest, BomCrlfQuotedCommasAndShuffledColumns) {
+  const std::string csv =
+      "\xEF\xBB\xBF"
+      "amount,to,asset,from,timestamp,tx_hash,chain,decimals\r\n"
+      "12.34,\"bank:DE89 3704, Berlin\",USD,\"acct:ACME, Ltd.\",2024-03-01T12:00:00Z,\"wire,0001\",generic,\r\n"
+      "250.000001," + std::string(kB) + ",usdt," + kS + ",1709294400,abc,TRON,\r\n"
+      "\r\n"
+      "0.5," + kX + ",TRX," + kB + ",2024-03-01T14:00:00+02:00,def,tron,";  // no line end at the very end
+  const auto summary = import(write_csv("dialect.csv", csv));
+  ASSERT_TRUE(summary.committed) << (summary.errors.empty() ? "" : summary.errors[0].reason);
+  EXPECT_EQ(summary.rows, 3u);
+  EXPECT_EQ(summary.inserted, 3u);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"abc", 0, kS, kB, "USDT", "250000001", kNoon},
+                                    StoredTransfer{"def", 0, kB, kX, "TRX", "500000", kNoon},
+                                    StoredTransfer{"wire,0001", 0, "acct:ACME, Ltd.", "bank:DE89 3704, Berlin",
+                                                   "USD", "1234", kNoon}));
+}
+
+TEST_F(CsvImporterTest, HugeAmountIsStoredExactly) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("eth", "0xhuge", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", kMaxUint256Eth) + "\n" +
+                          row("eth", "0xsmall", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", "0.000000000000000001") +
+                          "\n";
+  const auto summary = import(write_csv("huge.csv", csv));
+  ASSERT_TRUE(summary.committed) << (summary.errors.empty() ? "" : summary.errors[0].reason);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"0xhuge", 0, kEthA, kEthB, "ETH", kMaxUint256, kNoon},
+                                    StoredTransfer{"0xsmall", 0, kEthA, kEthB, "ETH", "1", kNoon}));
+  std::vector<std::string> scanned;
+  store_.scan_transfers(0, [&](const store::TransferRow& r) {
+    scanned.push_back(r.amount_is_text ? std::string(r.amount_text) : std::to_string(r.amount_int));
+  });
+  EXPECT_THAT(scanned, ElementsAre(kMaxUint256, "1"));
+}
+
+TEST_F(CsvImporterTest, WithoutIndexColumnRowsOfOneTransactionAreNumberedInFileOrder) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("tron", "multi", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n" +
+                          row("tron", "multi", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + "\n" +
+                          row("tron", "multi", "2024-03-01T12:00:00Z", kB, kX, "TRX", "3") + "\n" +
+                          row("tron", "single", "2024-03-01T12:00:00Z", kX, kS, "USDT", "4") + "\n";
+  const auto summary = import(write_csv("multi.csv", csv));
+  ASSERT_TRUE(summary.committed) << (summary.errors.empty() ? "" : summary.errors[0].reason);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"multi", 0, kS, kB, "USDT", "1000000", kNoon},
+                                    StoredTransfer{"multi", 1, kS, kX, "USDT", "2000000", kNoon},
+                                    StoredTransfer{"multi", 2, kB, kX, "TRX", "3000000", kNoon},
+                                    StoredTransfer{"single", 0, kX, kS, "USDT", "4000000", kNoon}));
+  // Re-importing numbers them the same way: all duplicates.
+  const auto again = import(write_csv("multi-again.csv", csv + "\n"));
+  EXPECT_EQ(again.inserted, 0u);
+  EXPECT_EQ(again.duplicates, 4u);
+}
+
+// The header's contract: "Without an index column, rows of one transaction are numbered in file order
+// (0, 1, ...)". Exports sorted by time interleave transactions of the same second; the rows of `A` are still
+// rows 0 and 1 of that transaction.
+TEST_F(CsvImporterTest, WithoutIndexColumnInterleavedRowsOfOneTransactionAreNumberedInFileOrder) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n" +
+                          row("tron", "B", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + "\n" +
+                          row("tron", "A", "2024-03-01T12:00:00Z", kB, kX, "USDT", "3") + "\n";
+  const auto summary = import(write_csv("interleaved.csv", csv));
+  ASSERT_TRUE(summary.committed) << "line " << (summary.errors.empty() ? 0 : summary.errors[0].line) << ": "
+                                 << (summary.errors.empty() ? "" : summary.errors[0].reason);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"A", 0, kS, kB, "USDT", "1000000", kNoon},
+                                    StoredTransfer{"A", 1, kB, kX, "USDT", "3000000", kNoon},
+                                    StoredTransfer{"B", 0, kS, kX, "USDT", "2000000", kNoon}));
+}
+
+TEST_F(CsvImporterTest, GenericLedgerRowsWithFreeTextAccountsAndDecimals) {
+  const std::string csv =
+      "chain,tx_hash,timestamp,from,to,asset,amount,block_height,index,decimals\n"
+      "generic,exch-001,2024-03-01T12:00:00Z,  acct:EXCH-4471  ,bank:DEMO IBAN 0001,PTS,12.345,,,3\n"
+      "generic,exch-002,2024-03-01T13:00:00Z,acct:EXCH-4471,bank:DEMO IBAN 0001,pts,1,,,\n"
+      "generic,exch-003,2024-03-01T14:00:00Z,acct:EXCH-4471,bank:DEMO-IBAN-0002,USD,1500.5,,,\n"
+      "generic,exch-004,2024-03-01T15:00:00Z,acct:EXCH-4471,bank:DEMO-IBAN-0002,GOLD,1,,,\n"
+      "generic,exch-005,2024-03-01T16:00:00Z,acct:EXCH-4471,bank:DEMO-IBAN-0002,PTS,1,,,4\n"
+      "generic,exch-006,2024-03-01T17:00:00Z,acct:EXCH-4471,bank:DEMO-IBAN-0002,PTS,1,,,three\n";
+  const auto summary = import(write_csv("ledger.csv", csv), /*skip_invalid=*/true);
+  EXPECT_TRUE(summary.committed);
+  EXPECT_EQ(summary.inserted, 3u);
+  ASSERT_EQ(summary.errors.size(), 3u);
+  EXPECT_EQ(summary.errors[0].line, 5u);
+  EXPECT_EQ(summary.errors[0].column, "asset");
+  EXPECT_THAT(summary.errors[0].reason, AllOf(HasSubstr("GOLD"), HasSubstr("decimals")));
+  EXPECT_EQ(summary.errors[1].line, 6u);
+  EXPECT_EQ(summary.errors[1].column, "asset");
+  EXPECT_THAT(summary.errors[1].reason, AllOf(HasSubstr("PTS"), HasSubstr("3"), HasSubstr("4")));
+  EXPECT_EQ(summary.errors[2].line, 7u);
+  EXPECT_EQ(summary.errors[2].column, "decimals");
+  EXPECT_THAT(summary.errors[2].reason, HasSubstr("three"));
+  EXPECT_THAT(stored(),
+              ElementsAre(StoredTransfer{"exch-001", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "12345", kNoon},
+                          StoredTransfer{"exch-002", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "1000",
+                                         kNoon + 3600},
+                          StoredTransfer{"exch-003", 0, "acct:EXCH-4471", "bank:DEMO-IBAN-0002", "USD", "150050",
+                                         kNoon + 7200}));
+  // Free-text accounts are addresses of the generic chain.
+  EXPECT_TRUE(store_.find_address(core::Chain::Generic, "acct:EXCH-4471").has_value());
+  EXPECT_FALSE(store_.find_address(core::Chain::Tron, "acct:EXCH-4471").has_value());
+}
+
+}  // namespace
+}  // namespace fundtrail::ingest
