@@ -107,6 +107,8 @@ class RowParser {
     width_ = header.size();
   }
 
+  bool has_index_column() const { return positions_[kIndex] >= 0; }
+
   // Fills `transfer` from a row, or throws RowProblem.
   void parse(const std::vector<std::string_view>& fields, store::TransferWriter& writer, core::Transfer& transfer,
              std::int64_t& asset_id) {
@@ -205,7 +207,17 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
     try {
       parser.parse(fields, writer, transfer, asset_id);
       if (writing) {
-        const auto outcome = in_column(kColumnCount, [&] { return writer.write(transfer, asset_id, source_id); });
+        const auto outcome = in_column(kColumnCount, [&] {
+          try {
+            return writer.write(transfer, asset_id, source_id);
+          } catch (const Error& error) {
+            if (parser.has_index_column()) throw;
+            // Without an index column a transaction's rows are numbered only while they are adjacent.
+            throw Error(error.kind(), std::string(error.what()) +
+                                          " (without an index column, rows of one transaction must be adjacent; "
+                                          "add an index column)");
+          }
+        });
         (outcome == store::WriteOutcome::Inserted ? summary.inserted : summary.duplicates) += 1;
       }
     } catch (const RowProblem& problem) {

@@ -1,0 +1,484 @@
+// graph::trace on small hand-made graphs: the time-respecting semantics of docs/trace-semantics.md.
+// Wallets are generic-chain accounts named "a", "b", ... so each case reads like its drawing.
+#include "fundtrail/graph/trace.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/graph/graph_snapshot.hpp"
+#include "fundtrail/store/case_store.hpp"
+#include "fundtrail/store/sqlite.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
+
+namespace fundtrail::graph {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-trace-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+template <typename Fn>
+std::optional<Error> error_from(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error;
+  }
+  return std::nullopt;
+}
+
+constexpr core::UnixSeconds kNone = core::kMinTime;  // forward time of the unbounded seed / untimed nodes
+constexpr core::UnixSeconds kNoneBack = core::kMaxTime;
+
+core::uint512 pow2(unsigned bits) { return core::uint512(1) << bits; }
+
+struct Node {
+  std::string name;
+  unsigned hop;
+  core::UnixSeconds time;
+  friend bool operator==(const Node&, const Node&) = default;
+  friend std::ostream& operator<<(std::ostream& out, const Node& n) {
+    out << "{" << n.name << " hop " << n.hop << " t ";
+    if (n.time == core::kMinTime) return out << "-inf}";
+    if (n.time == core::kMaxTime) return out << "+inf}";
+    return out << n.time << "}";
+  }
+};
+
+class TraceTest : public ::testing::Test {
+ protected:
+  TraceTest() : store_(dir_.file("case.db"), store::OpenMode::CreateIfMissing) {}
+
+  // Queues a transfer from -> to at time t of `amount` base units of `asset` (a generic-chain asset; USD and
+  // EUR are known with 2 decimals, others are created with 0). Transfer ids follow the order of add().
+  void add(const std::string& from, const std::string& to, core::UnixSeconds t, const core::uint512& amount = 100,
+           const std::string& asset = "USD") {
+    pending_.push_back({from, to, t, amount, asset});
+  }
+
+  // Writes the queued transfers and builds the graph.
+  void build() {
+    {
+      store::Transaction transaction(store_.db());
+      store::TransferWriter writer(store_);
+      for (const auto& p : pending_) {
+        const bool known = p.asset == "USD" || p.asset == "EUR";
+        const auto asset = writer.resolve_asset(core::Chain::Generic, p.asset,
+                                                known ? std::nullopt : std::optional<unsigned>(0));
+        core::Transfer t;
+        t.chain = core::Chain::Generic;
+        t.tx_hash = "tx" + std::to_string(++tx_counter_);
+        t.from = p.from;
+        t.to = p.to;
+        t.asset = p.asset;
+        t.decimals = asset.decimals;
+        t.amount = core::Amount(p.amount);
+        t.timestamp = p.time;
+        writer.write(t, asset.id, std::nullopt);
+      }
+      store_.bump_data_version();
+      transaction.commit();
+    }
+    pending_.clear();
+    graph_.emplace(build_graph_in_memory(store_));
+    names_.clear();
+    for (std::int64_t id = 1; id <= store_.max_address_id(); ++id) {
+      names_[static_cast<NodeId>(id)] = store_.address(id).address;
+    }
+  }
+
+  NodeId node(const std::string& name) {
+    auto id = store_.find_address(core::Chain::Generic, name);
+    if (!id) throw std::runtime_error("no wallet " + name);
+    return static_cast<NodeId>(*id);
+  }
+
+  std::uint32_t asset(const std::string& symbol) {
+    for (const auto& record : store_.assets()) {
+      if (record.info.symbol == symbol) return static_cast<std::uint32_t>(record.id);
+    }
+    throw std::runtime_error("no asset " + symbol);
+  }
+
+  TraceResult run(const std::string& seed, TraceDirection direction, const TraceOptions& options) {
+    return trace(*graph_, node(seed), direction, options);
+  }
+  TraceResult forward(const std::string& seed, unsigned hops, bool time_order = true) {
+    TraceOptions options;
+    options.hops = hops;
+    options.time_order = time_order;
+    return run(seed, TraceDirection::Forward, options);
+  }
+  TraceResult backward(const std::string& seed, unsigned hops, bool time_order = true) {
+    TraceOptions options;
+    options.hops = hops;
+    options.time_order = time_order;
+    return run(seed, TraceDirection::Backward, options);
+  }
+
+  std::vector<Node> nodes(const TraceResult& result) {
+    std::vector<Node> out;
+    for (const TracedNode& n : result.nodes) out.push_back(Node{names_.at(n.node), n.hop, n.time});
+    return out;
+  }
+  std::vector<std::string> node_names(const TraceResult& result) {
+    std::vector<std::string> out;
+    for (const TracedNode& n : result.nodes) out.push_back(names_.at(n.node));
+    return out;
+  }
+  // "from->to@time" in result order.
+  std::vector<std::string> edges(const TraceResult& result) {
+    std::vector<std::string> out;
+    for (EdgeIndex index : result.edges) {
+      const Edge& e = graph_->edge(index);
+      out.push_back(names_.at(graph_->source_of(index)) + "->" + names_.at(e.to) + "@" + std::to_string(e.timestamp));
+    }
+    return out;
+  }
+
+  struct Pending {
+    std::string from;
+    std::string to;
+    core::UnixSeconds time;
+    core::uint512 amount;
+    std::string asset;
+  };
+
+  TempDir dir_;
+  store::CaseStore store_;
+  std::vector<Pending> pending_;
+  int tx_counter_ = 0;
+  std::optional<TransferGraph> graph_;
+  std::map<NodeId, std::string> names_;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Time order
+
+TEST_F(TraceTest, OutflowBeforeTheInflowIsNotFollowed) {
+  add("a", "b", 10);
+  add("b", "c", 5);  // b paid c before a's money arrived
+  build();
+  const auto timed = forward("a", 3);
+  EXPECT_THAT(nodes(timed), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 10}));
+  EXPECT_THAT(edges(timed), ElementsAre("a->b@10"));
+
+  const auto untimed = forward("a", 3, /*time_order=*/false);
+  EXPECT_THAT(nodes(untimed), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, kNone}, Node{"c", 2, kNone}));
+  EXPECT_THAT(edges(untimed), ElementsAre("b->c@5", "a->b@10"));
+}
+
+TEST_F(TraceTest, TransfersAtTheSameSecondAsTheInflowAreFollowed) {
+  add("a", "b", 10);
+  add("b", "c", 10);
+  add("c", "d", 9);  // one second too early
+  build();
+  const auto result = forward("a", 5);
+  EXPECT_THAT(nodes(result), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 10}, Node{"c", 2, 10}));
+  EXPECT_THAT(edges(result), ElementsAre("a->b@10", "b->c@10"));
+}
+
+// hop = least k with arr_k finite; time = arr_N, which may come from a longer path.
+TEST_F(TraceTest, HopIsTheLeastNumberOfTransfersAndTimeTheEarliestArrival) {
+  add("a", "b", 1);
+  add("b", "c", 2);
+  add("a", "c", 3);
+  add("c", "d", 2);
+  build();
+  // arr_1: b=1, c=3.  arr_2: c=min(3, 2 via b)=2; d: c->d@2 needs arr_1(c)=3 <= 2: no.
+  // arr_3: d=2 via a->b->c->d. So d's hop is 3 although c is at hop 1.
+  EXPECT_THAT(nodes(forward("a", 3)),
+              ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 1}, Node{"c", 1, 2}, Node{"d", 3, 2}));
+  EXPECT_THAT(nodes(forward("a", 2)), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 1}, Node{"c", 1, 2}));
+  // Without time order d is two hops away.
+  EXPECT_THAT(nodes(forward("a", 2, false)),
+              ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, kNone}, Node{"c", 1, kNone}, Node{"d", 2, kNone}));
+}
+
+// Edges from a wallet use arr_{N-1}: a wallet reached late at hop 1 and earlier at hop 2 contributes more
+// outflows once N-1 >= 2.
+//
+//   s --50--> x                 x first reached at hop 1, t=50
+//   s --10--> y --20--> x       x reached again at hop 2, t=20 (earlier)
+//   x --30--> p                 usable only from t=20 on
+//   x --60--> q                 usable from t=50 on
+//
+// N=2: arr_1(x)=50, so x's edges at N=2 are those with t >= 50: x->q@60 only.
+//      nodes s(0), x(1, arr_2=min(50,20)=20), y(1, 10), q(2, 60); edges s->y@10, y->x@20, s->x@50, x->q@60.
+// N=3: arr_2(x)=20, so x->p@30 joins: nodes add p(3, 30); edges add x->p@30.
+TEST_F(TraceTest, EdgesFromAWalletUseItsArrivalAfterNMinusOneHops) {
+  add("s", "x", 50);
+  add("s", "y", 10);
+  add("y", "x", 20);
+  add("x", "p", 30);
+  add("x", "q", 60);
+  build();
+  const auto n2 = forward("s", 2);
+  EXPECT_THAT(nodes(n2), ElementsAre(Node{"s", 0, kNone}, Node{"x", 1, 20}, Node{"y", 1, 10}, Node{"q", 2, 60}));
+  EXPECT_THAT(edges(n2), ElementsAre("s->y@10", "y->x@20", "s->x@50", "x->q@60"));
+
+  const auto n3 = forward("s", 3);
+  EXPECT_THAT(nodes(n3), ElementsAre(Node{"s", 0, kNone}, Node{"x", 1, 20}, Node{"y", 1, 10}, Node{"q", 2, 60},
+                                     Node{"p", 3, 30}));
+  EXPECT_THAT(edges(n3), ElementsAre("s->y@10", "y->x@20", "x->p@30", "s->x@50", "x->q@60"));
+}
+
+TEST_F(TraceTest, OneHopIsTheSeedsOwnOutflows) {
+  add("a", "b", 1);
+  add("b", "c", 2);
+  add("c", "d", 3);
+  add("a", "e", 5);
+  add("z", "a", 0);
+  build();
+  const auto one = forward("a", 1);
+  EXPECT_THAT(nodes(one), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 1}, Node{"e", 1, 5}));
+  EXPECT_THAT(edges(one), ElementsAre("a->b@1", "a->e@5"));
+  EXPECT_THAT(node_names(forward("a", 2)), ElementsAre("a", "b", "e", "c"));
+  EXPECT_THAT(node_names(forward("a", 3)), ElementsAre("a", "b", "e", "c", "d"));
+  EXPECT_THAT(node_names(forward("a", 64)), ElementsAre("a", "b", "e", "c", "d"));
+  EXPECT_THAT(edges(backward("a", 1)), ElementsAre("z->a@0"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Filters
+
+TEST_F(TraceTest, MinimumAmountPerAssetIncludesTheThreshold) {
+  add("a", "b", 1, 10000);         // 100.00 USD: exactly the minimum
+  add("a", "c", 2, 9999);          // 99.99 USD: below
+  add("a", "d", 3, 1, "EUR");      // EUR has no minimum
+  add("b", "e", 4, 10001);         // above
+  add("b", "f", 5, 50);            // below
+  build();
+  TraceOptions options;
+  options.hops = 3;
+  options.filter.set_min_amount(asset("USD"), core::Amount(10000));
+  const auto result = run("a", TraceDirection::Forward, options);
+  EXPECT_THAT(node_names(result), ElementsAre("a", "b", "d", "e"));
+  EXPECT_THAT(edges(result), ElementsAre("a->b@1", "a->d@3", "b->e@4"));
+}
+
+// Amounts >= 2^128 - 1 are saturated in the edge and compared exactly through the side table.
+TEST_F(TraceTest, MinimumAmountAbove128BitsComparesSaturatedEdgesExactly) {
+  add("a", "b", 1, pow2(200), "BIG");
+  add("a", "c", 2, pow2(200) - 1, "BIG");
+  add("a", "d", 3, pow2(129), "BIG");
+  add("a", "e", 4, pow2(128) - 1, "BIG");  // exactly the saturation value
+  add("a", "f", 5, pow2(128) - 2, "BIG");  // largest inline value
+  add("a", "g", 6, pow2(256) - 1, "BIG");
+  add("a", "h", 7, 5, "BIG");
+  build();
+  auto with_minimum = [&](const core::uint512& minimum) {
+    TraceOptions options;
+    options.hops = 1;
+    options.filter.set_min_amount(asset("BIG"), core::Amount(minimum));
+    return node_names(run("a", TraceDirection::Forward, options));
+  };
+  EXPECT_THAT(with_minimum(pow2(200)), ElementsAre("a", "b", "g"));
+  EXPECT_THAT(with_minimum(pow2(200) + 1), ElementsAre("a", "g"));
+  EXPECT_THAT(with_minimum(pow2(129)), ElementsAre("a", "b", "c", "d", "g"));
+  EXPECT_THAT(with_minimum(pow2(128) - 1), ElementsAre("a", "b", "c", "d", "e", "g"));
+  EXPECT_THAT(with_minimum(pow2(128) - 2), ElementsAre("a", "b", "c", "d", "e", "f", "g"));
+  EXPECT_THAT(with_minimum(pow2(256) - 1), ElementsAre("a", "g"));
+  EXPECT_THAT(with_minimum(6), ElementsAre("a", "b", "c", "d", "e", "f", "g"));
+  EXPECT_THAT(with_minimum(5), ElementsAre("a", "b", "c", "d", "e", "f", "g", "h"));
+}
+
+TEST_F(TraceTest, AssetFilterFollowsOnlyThatAsset) {
+  add("a", "b", 1, 100, "USD");
+  add("a", "c", 2, 100, "EUR");
+  add("c", "d", 3, 100, "USD");
+  add("b", "e", 4, 100, "USD");
+  add("b", "f", 5, 100, "EUR");
+  build();
+  TraceOptions options;
+  options.hops = 3;
+  options.filter.only_asset(asset("USD"));
+  const auto result = run("a", TraceDirection::Forward, options);
+  EXPECT_THAT(node_names(result), ElementsAre("a", "b", "e"));
+  EXPECT_THAT(edges(result), ElementsAre("a->b@1", "b->e@4"));
+}
+
+TEST_F(TraceTest, SinceBoundsTheSeedAndUntilExcludesLaterTransfers) {
+  add("a", "b", 5);   // before since
+  add("a", "c", 15);
+  add("c", "d", 12);  // before c's arrival
+  add("c", "e", 20);
+  add("e", "f", 30);  // after until
+  add("e", "g", 25);  // exactly until: inclusive
+  build();
+  TraceOptions options;
+  options.hops = 5;
+  options.filter.since = 10;
+  options.filter.until = 25;
+  const auto result = run("a", TraceDirection::Forward, options);
+  EXPECT_THAT(nodes(result), ElementsAre(Node{"a", 0, 10}, Node{"c", 1, 15}, Node{"e", 2, 20}, Node{"g", 3, 25}));
+  EXPECT_THAT(edges(result), ElementsAre("a->c@15", "c->e@20", "e->g@25"));
+
+  // since is inclusive too; without until, e->f@30 is followed. c->d@12 stays excluded (c reached at 15).
+  options.filter.since = 5;
+  options.filter.until = core::kMaxTime;
+  EXPECT_THAT(node_names(run("a", TraceDirection::Forward, options)), ElementsAre("a", "b", "c", "e", "f", "g"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Backward and both
+
+TEST_F(TraceTest, BackwardFollowsLatestDepartureTimes) {
+  add("a", "b", 5);
+  add("b", "s", 10);   // a -> b -> s in time order: a reaches s
+  add("p", "q", 15);
+  add("q", "s", 10);   // p paid q after q paid s: p's money cannot have reached s
+  add("q", "s", 12);   // another payment from q, still before p's
+  build();
+  const auto result = backward("s", 3);
+  EXPECT_THAT(nodes(result),
+              ElementsAre(Node{"s", 0, kNoneBack}, Node{"b", 1, 10}, Node{"q", 1, 12}, Node{"a", 2, 5}));
+  EXPECT_THAT(edges(result), ElementsAre("a->b@5", "b->s@10", "q->s@10", "q->s@12"));
+
+  const auto untimed = backward("s", 3, false);
+  EXPECT_THAT(nodes(untimed), ElementsAre(Node{"s", 0, kNoneBack}, Node{"b", 1, kNoneBack}, Node{"q", 1, kNoneBack},
+                                          Node{"a", 2, kNoneBack}, Node{"p", 2, kNoneBack}));
+}
+
+TEST_F(TraceTest, BackwardUntilBoundsTheSeedAndSinceExcludesEarlierTransfers) {
+  add("a", "s", 20);  // after until
+  add("b", "s", 15);  // exactly until
+  add("c", "b", 3);   // before since
+  add("d", "b", 8);
+  build();
+  TraceOptions options;
+  options.hops = 3;
+  options.filter.since = 5;
+  options.filter.until = 15;
+  const auto result = run("s", TraceDirection::Backward, options);
+  EXPECT_THAT(nodes(result), ElementsAre(Node{"s", 0, 15}, Node{"b", 1, 15}, Node{"d", 2, 8}));
+  EXPECT_THAT(edges(result), ElementsAre("d->b@8", "b->s@15"));
+}
+
+TEST_F(TraceTest, BothDirectionsByRunningBoth) {
+  add("w", "x", 0);
+  add("x", "s", 1);
+  add("s", "y", 2);
+  add("y", "z", 3);
+  add("s", "m", 5);
+  add("m", "s", 1);  // m both paid the seed (before) and was paid by it (after)
+  build();
+  const auto out = forward("s", 3);
+  const auto in = backward("s", 3);
+  EXPECT_THAT(node_names(out), ElementsAre("s", "y", "m", "z"));
+  EXPECT_THAT(node_names(in), ElementsAre("s", "x", "m", "w"));
+  EXPECT_THAT(edges(out), ElementsAre("s->y@2", "y->z@3", "s->m@5"));
+  EXPECT_THAT(edges(in), ElementsAre("w->x@0", "x->s@1", "m->s@1"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Cycles, order, errors
+
+TEST_F(TraceTest, CyclesTerminate) {
+  add("a", "b", 1);
+  add("b", "a", 2);
+  add("b", "c", 3);
+  add("c", "a", 4);
+  add("c", "b", 5);
+  for (int i = 0; i < 10; ++i) {  // a ring r0 -> r1 -> ... -> r9 -> r0, twice round
+    add("r" + std::to_string(i), "r" + std::to_string((i + 1) % 10), 100 + i);
+    add("r" + std::to_string(i), "r" + std::to_string((i + 1) % 10), 200 + i);
+  }
+  build();
+  for (bool timed : {true, false}) {
+    EXPECT_THAT(node_names(forward("a", 64, timed)), ElementsAre("a", "b", "c")) << timed;
+    EXPECT_THAT(node_names(backward("a", 64, timed)), ElementsAre("a", "b", "c")) << timed;
+    EXPECT_EQ(forward("a", 64, timed).edges.size(), 5u) << timed;
+    const auto ring = forward("r0", 64, timed);
+    EXPECT_EQ(ring.nodes.size(), 10u) << timed;
+    EXPECT_EQ(ring.edges.size(), 20u) << timed;
+  }
+  // Timed: a(0), b(1, t1), c(2, t3); the seed's own time stays unbounded even though money returns to it.
+  EXPECT_THAT(nodes(forward("a", 64)), ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 1}, Node{"c", 2, 3}));
+  // r9 -> r0 at 109 returns to the seed; the ring's first round reaches r9 at hop 9.
+  const auto ring = forward("r0", 9);
+  EXPECT_EQ(ring.nodes.back().hop, 9u);
+}
+
+TEST_F(TraceTest, NodesSortedByHopThenIdAndEdgesByTimeThenTransferId) {
+  // Address ids follow first appearance: s=1, c=2, b=3, a=4, d=5. Transfer ids follow add() order.
+  add("s", "c", 5);  // transfer 1
+  add("s", "b", 5);  // transfer 2
+  add("s", "a", 3);  // transfer 3
+  add("a", "d", 5);  // transfer 4
+  add("c", "d", 4);  // transfer 5
+  build();
+  const auto result = forward("s", 2);
+  EXPECT_THAT(node_names(result), ElementsAre("s", "c", "b", "a", "d"));
+  EXPECT_THAT(edges(result), ElementsAre("s->a@3", "s->c@5", "s->b@5", "a->d@5"));
+  // c->d@4 is before c's arrival (5): excluded. Orders checked structurally too.
+  EXPECT_TRUE(std::is_sorted(result.nodes.begin(), result.nodes.end(), [](const TracedNode& x, const TracedNode& y) {
+    return std::tie(x.hop, x.node) < std::tie(y.hop, y.node);
+  }));
+  EXPECT_TRUE(std::is_sorted(result.edges.begin(), result.edges.end(), [&](EdgeIndex x, EdgeIndex y) {
+    const Edge& ex = graph_->edge(x);
+    const Edge& ey = graph_->edge(y);
+    return std::tie(ex.timestamp, ex.transfer_id) < std::tie(ey.timestamp, ey.transfer_id);
+  }));
+  EXPECT_EQ(result.seed, node("s"));
+  EXPECT_EQ(result.direction, TraceDirection::Forward);
+}
+
+TEST_F(TraceTest, SeedWithoutTransfersIsJustTheSeed) {
+  add("a", "b", 1);
+  build();
+  const auto result = forward("b", 3);
+  EXPECT_THAT(nodes(result), ElementsAre(Node{"b", 0, kNone}));
+  EXPECT_THAT(result.edges, IsEmpty());
+}
+
+TEST_F(TraceTest, ZeroHopsAndUnknownSeedAreErrors) {
+  add("a", "b", 1);
+  build();
+  TraceOptions options;
+  options.hops = 0;
+  auto zero = error_from([&] { trace(*graph_, node("a"), TraceDirection::Forward, options); });
+  ASSERT_TRUE(zero.has_value());
+  EXPECT_EQ(zero->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(zero->what(), HasSubstr("hops"));
+
+  options.hops = 2;
+  auto missing = error_from([&] { trace(*graph_, 999, TraceDirection::Forward, options); });
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->kind(), ErrorKind::NotFound);
+  EXPECT_THAT(missing->what(), HasSubstr("999"));
+}
+
+}  // namespace
+}  // namespace fundtrail::graph
