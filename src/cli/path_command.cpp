@@ -94,7 +94,7 @@ void register_path(CLI::App& app, GlobalOptions& options) {
     if (args->format == "json") {
       std::cout << report::path_to_json(report).dump(2) << "\n";
     } else {
-      write_path_table(std::cout, report);
+      report::write_path_table(std::cout, report);
     }
   });
 }

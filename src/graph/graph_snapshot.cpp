@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -74,7 +75,7 @@ void append_store_transfers(store::CaseStore& store, std::int64_t after_id, Pend
 // Lays out the CSR image of `pending` (consumed) into an 8-byte aligned buffer.
 std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t node_count,
                                             std::int64_t data_version, std::int64_t max_transfer_id,
-                                            std::size_t& image_size) {
+                                            const std::string& store_id, std::size_t& image_size) {
   std::vector<PendingEdge>& pending = graph.edges;
   if (pending.size() > UINT32_MAX) throw Error(ErrorKind::Corruption, "more than 2^32 transfers in one graph");
   const std::uint64_t edges = pending.size();
@@ -95,6 +96,7 @@ std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t 
   header.in_edges_pos = header.in_offsets_pos + (node_count + 1) * 8;
   header.big_pos = header.in_edges_pos + edges * sizeof(InEdge);
   header.total_size = align8(header.big_pos + big_count * kBigAmountRecordSize);
+  std::memcpy(header.store_id, store_id.data(), std::min(store_id.size(), kStoreIdSize));
 
   std::shared_ptr<std::uint64_t[]> buffer(new std::uint64_t[header.total_size / 8]());
   auto* image = reinterpret_cast<std::byte*>(buffer.get());
@@ -166,6 +168,8 @@ std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t 
     }
   }
   image_size = header.total_size;
+  const std::uint64_t checksum = image_checksum(image, image_size);
+  std::memcpy(image + offsetof(GraphHeader, checksum), &checksum, sizeof checksum);
   return buffer;
 }
 
@@ -174,12 +178,18 @@ TransferGraph graph_from_buffer(std::shared_ptr<std::uint64_t[]> buffer, std::si
   return TransferGraph(std::shared_ptr<const void>(buffer, buffer.get()), image, size);
 }
 
+std::string header_store_id(const TransferGraph& graph) {
+  const auto* header = reinterpret_cast<const GraphHeader*>(graph.image());
+  return std::string(header->store_id, strnlen(header->store_id, kStoreIdSize));
+}
+
 std::optional<TransferGraph> map_snapshot(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   struct stat info {};
   if (::fstat(fd, &info) != 0 || info.st_size < static_cast<off_t>(sizeof(GraphHeader))) {
     ::close(fd);
+    spdlog::warn("graph snapshot {} is truncated; rebuilding it", path);
     return std::nullopt;
   }
   const auto size = static_cast<std::size_t>(info.st_size);
@@ -187,6 +197,14 @@ std::optional<TransferGraph> map_snapshot(const std::string& path) {
   ::close(fd);
   if (address == MAP_FAILED) return std::nullopt;
   std::shared_ptr<const void> mapping(address, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+  const auto* image = static_cast<const std::byte*>(address);
+  GraphHeader header{};
+  std::memcpy(&header, image, sizeof header);
+  if (header.format_version == kGraphFormatVersion && header.total_size == size &&
+      header.checksum != image_checksum(image, size)) {
+    spdlog::warn("graph snapshot {} is damaged (checksum mismatch); rebuilding it", path);
+    return std::nullopt;
+  }
   try {
     return TransferGraph(mapping, static_cast<const std::byte*>(address), size);
   } catch (const Error& error) {
@@ -236,14 +254,19 @@ TransferGraph build_graph_in_memory(store::CaseStore& store) {
   append_store_transfers(store, 0, pending);
   std::size_t size = 0;
   auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, store.data_version(),
-                            store.max_transfer_id(), size);
+                            store.max_transfer_id(), store.store_id(), size);
   return graph_from_buffer(std::move(buffer), size);
 }
 
 TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
   const std::string path = snapshot_path_for(store.path());
   const std::int64_t data_version = store.data_version();
+  const std::string store_id = store.store_id();
   std::optional<TransferGraph> existing = map_snapshot(path);
+  if (existing && header_store_id(*existing) != store_id) {
+    spdlog::warn("graph snapshot {} belongs to another store; rebuilding it", path);
+    existing.reset();
+  }
   if (existing && existing->data_version() == data_version) {
     if (stats) *stats = SnapshotStats{};
     return std::move(*existing);
@@ -278,7 +301,7 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
                 local.incremental ? "extended" : "rebuilt", pending.edges.size(), local.new_transfers);
   std::size_t size = 0;
   auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id,
-                            size);
+                            store_id, size);
   pending = PendingGraph{};
   write_snapshot(path, buffer.get(), size);
   if (stats) *stats = local;

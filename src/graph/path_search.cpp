@@ -130,9 +130,47 @@ class Search {
     EdgeIndex edge;
   };
 
+  bool spend() {
+    if (result_.expansions >= options_.max_expansions) return false;
+    ++result_.expansions;
+    return true;
+  }
+
+  // The last hop: only node -> TO transfers matter, so scan whichever of node's out-edges and TO's in-edges
+  // (both from `arrival` on) is shorter. A hub one hop before TO would otherwise cost its whole out-degree
+  // on every visit. Both lists are ordered by (time, transfer id), so either finds the same witness.
+  bool close(NodeId node, core::UnixSeconds arrival) {
+    auto out = graph_.out_edges(node);
+    auto out_first = std::lower_bound(out.begin(), out.end(), arrival,
+                                      [](const Edge& e, core::UnixSeconds t) { return e.timestamp < t; });
+    auto in = graph_.in_edges(to_);
+    auto in_first = std::lower_bound(in.begin(), in.end(), arrival, [this](const InEdge& e, core::UnixSeconds t) {
+      return graph_.edge(e.edge).timestamp < t;
+    });
+    if (in.end() - in_first < out.end() - out_first) {
+      for (auto it = in_first; it != in.end(); ++it) {
+        if (!spend()) return false;
+        if (it->from == node && options_.filter.passes(graph_, graph_.edge(it->edge))) {
+          record(it->edge);
+          break;
+        }
+      }
+    } else {
+      for (auto it = out_first; it != out.end(); ++it) {
+        if (!spend()) return false;
+        if (it->to == to_ && options_.filter.passes(graph_, *it)) {
+          record(graph_.index_of(*it));
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
   // Extends the partial path ending at wallets_.back(), where the money arrives at `arrival`.
   bool extend(NodeId node, core::UnixSeconds arrival) {
     const unsigned hops_left_after = length_ - static_cast<unsigned>(transfers_.size()) - 1;
+    if (hops_left_after == 0) return close(node, arrival);
     auto edges = graph_.out_edges(node);
     auto first = std::lower_bound(edges.begin(), edges.end(), arrival,
                                   [](const Edge& e, core::UnixSeconds t) { return e.timestamp < t; });
@@ -144,8 +182,7 @@ class Search {
     }
     const std::uint32_t generation = generation_;
     for (auto it = first; it != edges.end(); ++it) {
-      if (result_.expansions >= options_.max_expansions) return false;
-      ++result_.expansions;
+      if (!spend()) return false;
       const Edge& edge = *it;
       if (!options_.filter.passes(graph_, edge)) continue;
       const std::int64_t index = departures_.index(edge.to);
@@ -155,12 +192,8 @@ class Search {
       std::uint32_t& seen = seen_[static_cast<std::size_t>(index)];
       if (seen == generation) continue;
       seen = generation;
-      if (on_path(edge.to)) continue;
-      if (edge.to == to_) {
-        if (hops_left_after == 0) record(graph_.index_of(edge));
-        continue;
-      }
-      if (hops_left_after == 0) continue;
+      // TO ends a path only after exactly `length_` hops, which close() handles.
+      if (edge.to == to_ || on_path(edge.to)) continue;
       const core::UnixSeconds next_arrival = options_.time_order ? edge.timestamp : core::kMinTime;
       if (!reachable(static_cast<std::size_t>(index), hops_left_after, next_arrival)) continue;
       candidates.push_back(Candidate{edge.to, graph_.index_of(edge)});

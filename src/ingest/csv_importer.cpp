@@ -25,6 +25,7 @@ enum Column { kChain, kTxHash, kTimestamp, kFrom, kTo, kAsset, kAmount, kBlockHe
 constexpr std::array<std::string_view, kColumnCount> kColumnNames{
     "chain", "tx_hash", "timestamp", "from", "to", "asset", "amount", "block_height", "index", "decimals"};
 constexpr int kRequiredColumns = kAmount + 1;
+constexpr core::UnixSeconds kLatestTimestamp = 253402300799;  // 9999-12-31T23:59:59Z
 
 // A row problem: which column and why. Thrown inside row parsing, caught per row and recorded.
 struct RowProblem {
@@ -50,8 +51,8 @@ Int parse_int(std::string_view text, Column column, Int minimum, Int maximum) {
   Int value{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < minimum || value > maximum) {
-    throw RowProblem{column, "'" + sanitize(text) + "' is not an integer between " + std::to_string(minimum) +
-                                 " and " + std::to_string(maximum)};
+    throw RowProblem{column, "'" + sanitize(text) + "' is not an integer between " + std::to_string(minimum) + " and " +
+                                 std::to_string(maximum)};
   }
   return value;
 }
@@ -113,14 +114,19 @@ class RowParser {
   void parse(const std::vector<std::string_view>& fields, store::TransferWriter& writer, core::Transfer& transfer,
              std::int64_t& asset_id) {
     if (fields.size() != width_) {
-      throw RowProblem{kColumnCount, "has " + std::to_string(fields.size()) + " fields, header has " +
-                                         std::to_string(width_)};
+      throw RowProblem{kColumnCount,
+                       "has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(width_)};
     }
     const std::string_view chain_text = required(fields, kChain);
     transfer.chain = in_column(kChain, [&] { return core::chain_from_string(chain_text); });
     transfer.tx_hash = std::string(required(fields, kTxHash));
     if (transfer.tx_hash.size() > 256) throw RowProblem{kTxHash, "longer than 256 characters"};
     transfer.timestamp = in_column(kTimestamp, [&] { return core::parse_timestamp(required(fields, kTimestamp)); });
+    // Outside 1970..9999 is almost always a unit mistake (milliseconds read as seconds).
+    if (transfer.timestamp < 0 || transfer.timestamp > kLatestTimestamp) {
+      throw RowProblem{kTimestamp, "'" + sanitize(required(fields, kTimestamp)) +
+                                       "' is outside 1970-01-01..9999-12-31 (milliseconds instead of seconds?)"};
+    }
     transfer.from = in_column(kFrom, [&] { return core::normalize_address(transfer.chain, required(fields, kFrom)); });
     transfer.to = in_column(kTo, [&] { return core::normalize_address(transfer.chain, required(fields, kTo)); });
 
@@ -130,9 +136,8 @@ class RowParser {
     }
     const std::string_view asset_text = required(fields, kAsset);
     if (asset_text.size() > 64) throw RowProblem{kAsset, "asset symbol longer than 64 characters"};
-    const store::ResolvedAsset asset = in_column(kAsset, [&] {
-      return writer.resolve_asset(transfer.chain, asset_text, decimals);
-    });
+    const store::ResolvedAsset asset =
+        in_column(kAsset, [&] { return writer.resolve_asset(transfer.chain, asset_text, decimals); });
     asset_id = asset.id;
     transfer.decimals = asset.decimals;
     transfer.amount =
@@ -142,11 +147,12 @@ class RowParser {
     if (auto text = optional_field(fields, kBlockHeight)) {
       transfer.block_height = parse_int<std::int64_t>(*text, kBlockHeight, 0, INT64_MAX);
     }
-    // Without an index column, rows of one transaction are numbered in file order (0, 1, ...).
+    // Without an index column, adjacent rows of one transaction are numbered 0, 1, ... in file order.
     if (auto text = optional_field(fields, kIndex)) {
-      transfer.index = parse_int<std::uint32_t>(*text, kIndex, 0, UINT32_MAX);
+      transfer.index = parse_int<std::uint32_t>(*text, kIndex, 0, store::kMaxTransferIndex);
     } else {
-      transfer.index = (transfer.tx_hash == previous_tx_ && transfer.chain == previous_chain_) ? previous_index_ + 1 : 0;
+      transfer.index =
+          (transfer.tx_hash == previous_tx_ && transfer.chain == previous_chain_) ? previous_index_ + 1 : 0;
     }
     previous_tx_ = transfer.tx_hash;
     previous_chain_ = transfer.chain;
@@ -223,9 +229,9 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
     } catch (const RowProblem& problem) {
       ++summary.rejected;
       if (summary.errors.size() < options.max_listed_errors) {
-        summary.errors.push_back(RowError{reader.line(),
-                                          problem.column == kColumnCount ? "" : std::string(kColumnNames[problem.column]),
-                                          problem.reason});
+        summary.errors.push_back(
+            RowError{reader.line(), problem.column == kColumnCount ? "" : std::string(kColumnNames[problem.column]),
+                     problem.reason});
       }
       if (!options.skip_invalid) writing = false;
     }

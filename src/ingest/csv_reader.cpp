@@ -57,8 +57,8 @@ bool CsvReader::fill() {
   end_ = std::fread(buffer_.get(), 1, kBufferSize, stream_);
   if (end_ < kBufferSize) {
     if (std::ferror(stream_)) {
-      throw Error(ErrorKind::IoError, name_ + ": read error after " +
-                                          std::to_string(buffer_offset_ + end_) + " bytes: " + errno_text(errno));
+      throw Error(ErrorKind::IoError, name_ + ": read error after " + std::to_string(buffer_offset_ + end_) +
+                                          " bytes: " + errno_text(errno));
     }
     eof_ = true;
   }

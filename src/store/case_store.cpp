@@ -1,6 +1,9 @@
 #include "fundtrail/store/case_store.hpp"
 
+#include <spdlog/fmt/fmt.h>
+
 #include <filesystem>
+#include <random>
 
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/store/schema.hpp"
@@ -28,6 +31,16 @@ CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
   db_->exec("PRAGMA mmap_size = 4294967296");
   db_->exec("PRAGMA temp_store = MEMORY");
   migrate(*db_);
+  std::random_device random;
+  std::string id;
+  for (int i = 0; i < 4; ++i) id += fmt::format("{:08x}", random());
+  db_->prepare("INSERT INTO meta(key, value) VALUES ('store_id', ?1) ON CONFLICT (key) DO NOTHING").bind(1, id).run();
+}
+
+std::string CaseStore::store_id() {
+  auto statement = db_->prepare("SELECT value FROM meta WHERE key = 'store_id'");
+  if (!statement.step()) throw Error(ErrorKind::Corruption, "store " + path_ + " has no store_id");
+  return statement.column_text(0);
 }
 
 CaseStore::~CaseStore() {

@@ -78,10 +78,54 @@ ALTER TABLE transactions ADD COLUMN source_id INTEGER REFERENCES sources(id);
 ALTER TABLE transfers ADD COLUMN source_id INTEGER REFERENCES sources(id);
 )sql";
 
+// Version 3: the Bitcoin UTXO structure (issue [2]), keyed by the transactions row the derived transfers
+// belong to. Values are satoshi (INTEGER: at most 21e6 BTC = 2.1e15). Rows are written once per txid
+// (INSERT OR IGNORE); only the confirmation (block_hash, confirmed) and spent_by change later.
+// btc_inputs_prevout finds the spender of an output ("which transaction spent txid:n?") for spent_by and
+// for the heuristics of later issues.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE btc_transactions (
+  tx_id      INTEGER PRIMARY KEY REFERENCES transactions(id),
+  block_hash TEXT,
+  confirmed  INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+  version    INTEGER,
+  locktime   INTEGER,
+  size       INTEGER,
+  weight     INTEGER,
+  fee        INTEGER
+);
+
+CREATE TABLE btc_inputs (
+  tx_id       INTEGER NOT NULL REFERENCES btc_transactions(tx_id),
+  n           INTEGER NOT NULL,
+  prev_txid   TEXT NOT NULL,
+  prev_vout   INTEGER NOT NULL,
+  coinbase    INTEGER NOT NULL CHECK (coinbase IN (0, 1)),
+  address     TEXT,
+  script_type TEXT,
+  value       INTEGER NOT NULL,
+  sequence    INTEGER NOT NULL,
+  script_hex  TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (tx_id, n)
+) WITHOUT ROWID;
+CREATE INDEX btc_inputs_prevout ON btc_inputs(prev_txid, prev_vout);
+
+CREATE TABLE btc_outputs (
+  tx_id       INTEGER NOT NULL REFERENCES btc_transactions(tx_id),
+  n           INTEGER NOT NULL,
+  address     TEXT,
+  script_type TEXT NOT NULL,
+  value       INTEGER NOT NULL,
+  script_hex  TEXT NOT NULL DEFAULT '',
+  spent_by    TEXT,
+  PRIMARY KEY (tx_id, n)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{kV1, kV2};
+  static const std::vector<std::string_view> all{kV1, kV2, kV3};
   return all;
 }
 

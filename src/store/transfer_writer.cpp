@@ -113,7 +113,8 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   if (symbol_upper.empty()) throw invalid_argument("empty asset symbol");
 
   core::AssetInfo info;
-  if (auto known = core::known_asset(chain, symbol_upper)) {
+  const std::optional<core::AssetInfo> known = core::known_asset(chain, symbol_upper);
+  if (known) {
     info = *known;
     if (decimals && *decimals != info.decimals) {
       throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) + " has " +
@@ -122,15 +123,10 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   } else {
     info.chain = chain;
     info.symbol = symbol_upper;
-    if (!decimals) {
-      throw invalid_argument("unknown asset " + symbol_upper + " on " + std::string(core::to_string(chain)) +
-                             ": give its decimals");
-    }
-    if (*decimals > core::kMaxDecimals) {
+    if (decimals && *decimals > core::kMaxDecimals) {
       throw invalid_argument("asset " + symbol_upper + ": decimals " + std::to_string(*decimals) + " exceed " +
                              std::to_string(core::kMaxDecimals));
     }
-    info.decimals = *decimals;
   }
   // Tokens are identified by contract, symbol-only assets (CSV imports, fiat) by their symbol.
   const std::string asset_key = info.contract.empty() ? "symbol:" + info.symbol : info.contract;
@@ -141,12 +137,21 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   if (find.step()) {
     resolved.id = find.column_int64(0);
     resolved.decimals = static_cast<unsigned>(find.column_int64(1));
-    if (resolved.decimals != info.decimals) {
+    // An asset first seen with its decimals needs them no more; given again, they must agree.
+    const std::optional<unsigned> expected = known ? std::optional<unsigned>(info.decimals) : decimals;
+    if (expected && resolved.decimals != *expected) {
       throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) +
                              " is stored with " + std::to_string(resolved.decimals) + " decimals, not " +
-                             std::to_string(info.decimals));
+                             std::to_string(*expected));
     }
   } else {
+    if (!known) {
+      if (!decimals) {
+        throw invalid_argument("unknown asset " + symbol_upper + " on " + std::string(core::to_string(chain)) +
+                               ": give its decimals");
+      }
+      info.decimals = *decimals;
+    }
     auto insert = store_.db().prepare(
         "INSERT INTO assets(chain, asset_key, symbol, decimals, contract) VALUES (?1, ?2, ?3, ?4, ?5)");
     insert.bind(1, static_cast<int>(chain))
@@ -251,6 +256,31 @@ WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t 
                            " is already stored with a different from/to/asset/amount");
   }
   return WriteOutcome::Duplicate;
+}
+
+void TransferWriter::confirm_transaction(core::Chain chain, std::string_view tx_hash,
+                                         std::optional<std::int64_t> block_height, core::UnixSeconds timestamp) {
+  // Rare (once per confirmed mempool transaction): statements are prepared on demand.
+  auto find = store_.db().prepare("SELECT id FROM transactions WHERE chain = ?1 AND tx_hash = ?2");
+  find.bind(1, static_cast<int>(chain)).bind(2, tx_hash);
+  if (!find.step()) {
+    throw not_found(std::string(core::to_string(chain)) + " transaction " + std::string(tx_hash) + " is not stored");
+  }
+  const std::int64_t tx_id = find.column_int64(0);
+  store_.db()
+      .prepare("UPDATE transactions SET block_height = ?1, timestamp = ?2 WHERE id = ?3")
+      .bind(1, block_height)
+      .bind(2, timestamp)
+      .bind(3, tx_id)
+      .run();
+  // The transaction's transfers are exactly the ids tx_id * 2^24 + 0 .. 2^24 - 1: a primary-key range.
+  store_.db()
+      .prepare("UPDATE transfers SET timestamp = ?1 WHERE id BETWEEN ?2 AND ?3")
+      .bind(1, timestamp)
+      .bind(2, transfer_id_of(tx_id, 0))
+      .bind(3, transfer_id_of(tx_id, kMaxTransferIndex))
+      .run();
+  if (last_tx_.id == tx_id) last_tx_.timestamp = timestamp;
 }
 
 }  // namespace fundtrail::store

@@ -385,7 +385,9 @@ TEST(PathSearchTest, MatchesBruteForceOnRandomGraphs) {
           const Edge& edge = g.edge(path.transfers[h]);
           EXPECT_EQ(g.source_of(path.transfers[h]), path.wallets[h]);
           EXPECT_EQ(edge.to, path.wallets[h + 1]);
-          if (timed) EXPECT_GE(edge.timestamp, previous);
+          if (timed) {
+            EXPECT_GE(edge.timestamp, previous);
+          }
           previous = edge.timestamp;
         }
         // Greedy earliest steps must reach TO as early as the best of all chains.

@@ -261,6 +261,42 @@ TEST_F(CsvImporterTest, SameTransactionWithAnotherTimestampInTheFileIsAnError) {
   EXPECT_EQ(store_.transfer_count(), 0);
 }
 
+TEST_F(CsvImporterTest, DuplicateHeaderColumnIsAnErrorNamingIt) {
+  const std::string path = write_csv("twice.csv", std::string(kHeader) + ",amount\n");
+  auto error = error_from([&] { import(path); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":1"), HasSubstr("'amount' appears twice")));
+}
+
+// A malformed CSV record (not just a bad value) aborts the whole import with the file and line; the store is
+// unchanged and (TearDown) foreign-key enforcement is back on.
+TEST_F(CsvImporterTest, UnterminatedQuoteAbortsTheImportNamingTheLine) {
+  const std::string path = write_csv("quote.csv", std::string(kHeader) + "\n" +
+                                                      row("tron", "q1", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") +
+                                                      "\n" + "tron,\"q2,2024-03-01T12:00:00Z\n");
+  auto error = error_from([&] { import(path); });
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
+  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":3"), HasSubstr("unterminated")));
+  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(count("sources"), 0);
+}
+
+// The store keeps indexes below 2^24 (transfer id = tx_id * 2^24 + index). A larger value in the `index`
+// column is a problem of that column, reported like every other bad value.
+TEST_F(CsvImporterTest, IndexBeyondTheStoreLimitIsAnErrorOfTheIndexColumn) {
+  const std::string csv = std::string(kHeader) + ",index\n" +
+                          row("tron", "wide", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",16777215\n" +
+                          row("tron", "wide", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",16777216\n";
+  const auto summary = import(write_csv("index.csv", csv), /*skip_invalid=*/true);
+  EXPECT_EQ(summary.inserted, 1u);
+  ASSERT_EQ(summary.errors.size(), 1u);
+  EXPECT_EQ(summary.errors[0].line, 3u);
+  EXPECT_THAT(summary.errors[0].reason, HasSubstr("16777216"));
+  EXPECT_EQ(summary.errors[0].column, "index");
+}
+
 TEST_F(CsvImporterTest, AmountBeyond256BitsIsARowError) {
   const std::string csv = std::string(kHeader) + "\n" +
                           row("eth", "0xover", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH",
@@ -367,20 +403,45 @@ TEST_F(CsvImporterTest, WithoutIndexColumnRowsOfOneTransactionAreNumberedInFileO
   EXPECT_EQ(again.duplicates, 4u);
 }
 
-// The header's contract: "Without an index column, rows of one transaction are numbered in file order
-// (0, 1, ...)". Exports sorted by time interleave transactions of the same second; the rows of `A` are still
-// rows 0 and 1 of that transaction.
-TEST_F(CsvImporterTest, WithoutIndexColumnInterleavedRowsOfOneTransactionAreNumberedInFileOrder) {
+// Without an index column only ADJACENT rows of a transaction are numbered 0, 1, ... (commit 1ec9b22): an
+// export sorted by time may interleave transactions, and then the second run of `A` restarts at index 0 and
+// collides with the first. That is refused (never silently merged) with a hint to add an index column;
+// with the column the same rows import.
+TEST_F(CsvImporterTest, WithoutIndexColumnInterleavedRowsOfOneTransactionAreRefusedWithAHint) {
   const std::string csv = std::string(kHeader) + "\n" +
                           row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n" +
                           row("tron", "B", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + "\n" +
                           row("tron", "A", "2024-03-01T12:00:00Z", kB, kX, "USDT", "3") + "\n";
   const auto summary = import(write_csv("interleaved.csv", csv));
-  ASSERT_TRUE(summary.committed) << "line " << (summary.errors.empty() ? 0 : summary.errors[0].line) << ": "
-                                 << (summary.errors.empty() ? "" : summary.errors[0].reason);
+  EXPECT_FALSE(summary.committed);
+  ASSERT_EQ(summary.errors.size(), 1u);
+  EXPECT_EQ(summary.errors[0].line, 4u);
+  EXPECT_THAT(summary.errors[0].reason,
+              AllOf(HasSubstr("transfer A index 0"), HasSubstr("adjacent"), HasSubstr("add an index column")));
+  EXPECT_EQ(store_.transfer_count(), 0);
+
+  const std::string indexed = std::string(kHeader) + ",index\n" +
+                              row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n" +
+                              row("tron", "B", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + ",0\n" +
+                              row("tron", "A", "2024-03-01T12:00:00Z", kB, kX, "USDT", "3") + ",1\n";
+  const auto ok = import(write_csv("indexed.csv", indexed));
+  ASSERT_TRUE(ok.committed) << (ok.errors.empty() ? "" : ok.errors[0].reason);
   EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"A", 0, kS, kB, "USDT", "1000000", kNoon},
                                     StoredTransfer{"A", 1, kB, kX, "USDT", "3000000", kNoon},
                                     StoredTransfer{"B", 0, kS, kX, "USDT", "2000000", kNoon}));
+}
+
+// With an index column the hint would be wrong: the conflict is reported as it is.
+TEST_F(CsvImporterTest, ConflictWithAnIndexColumnHasNoAdjacencyHint) {
+  const std::string csv = std::string(kHeader) + ",index\n" +
+                          row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n" +
+                          row("tron", "A", "2024-03-01T12:00:00Z", kS, kX, "USDT", "1") + ",0\n";
+  const auto summary = import(write_csv("conflict.csv", csv));
+  EXPECT_FALSE(summary.committed);
+  ASSERT_EQ(summary.errors.size(), 1u);
+  EXPECT_EQ(summary.errors[0].line, 3u);
+  EXPECT_THAT(summary.errors[0].reason, HasSubstr("transfer A index 0"));
+  EXPECT_THAT(summary.errors[0].reason, ::testing::Not(HasSubstr("adjacent")));
 }
 
 TEST_F(CsvImporterTest, GenericLedgerRowsWithFreeTextAccountsAndDecimals) {

@@ -113,16 +113,15 @@ const AssetSummary& asset_named(const AddressSummary& summary, const std::string
 }
 
 // X's book: USD in 1.50 (A) + 2.25 (B) + 0.10 (self), out 1.00 (A) + 0.30 (C) + 0.10 (self); EUR in 5 (D).
-Case x_case() {
-  Case c;
+void add_x_book(Case& c) {
   c.add("A", "X", 100, "1.50").add("B", "X", 50, "2.25").add("X", "A", 300, "1.00").add("X", "C", 200, "0.30");
   c.add("X", "X", 20, "0.10").add("D", "X", 400, "5", "EUR");
   c.add("A", "B", 999, "7.00");  // not X's: must not count
-  return c;
 }
 
 TEST(AddressSummaryTest, TotalsCountsAndActivityWindow) {
-  Case c = x_case();
+  Case c;
+  add_x_book(c);
   const AddressSummary summary = c.summarize("X");
   EXPECT_EQ(summary.address, "X");
   EXPECT_EQ(summary.chain, core::Chain::Generic);
@@ -148,7 +147,8 @@ TEST(AddressSummaryTest, TotalsCountsAndActivityWindow) {
 }
 
 TEST(AddressSummaryTest, CounterpartiesShowBothDirectionsRankedByTotal) {
-  Case c = x_case();
+  Case c;
+  add_x_book(c);
   const AddressSummary summary = c.summarize("X");
   const AssetSummary& usd = asset_named(summary, "USD");
   // A: 1.50 + 1.00 = 2.50 beats B's 2.25 only because both directions are added.
@@ -219,7 +219,8 @@ TEST(AddressSummaryTest, TopNMatchesAFullSortOnManyTiedCounterparties) {
 }
 
 TEST(AddressSummaryTest, JsonAndTableRenderings) {
-  Case c = x_case();
+  Case c;
+  add_x_book(c);
   const AddressSummary summary = c.summarize("X", 1);
   const nlohmann::ordered_json json = address_summary_to_json(summary);
   EXPECT_EQ(json["address"], "X");

@@ -57,6 +57,7 @@ class TransferGraph {
   std::int64_t data_version() const;
   std::int64_t max_transfer_id() const;
   std::size_t image_bytes() const { return size_; }
+  const std::byte* image() const { return image_; }
 
   bool has_node(std::int64_t id) const { return id >= 0 && static_cast<std::uint64_t>(id) < node_count_; }
   std::span<const Edge> out_edges(NodeId node) const;

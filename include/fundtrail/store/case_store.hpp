@@ -72,6 +72,9 @@ class CaseStore {
   // Increased by every committed command that adds data; the graph snapshot records the value it was
   // built from to know whether it is stale. Call bump_data_version() inside the writing transaction.
   std::int64_t data_version();
+  // Random id given to the store when it is created: tells a snapshot of this store from one of a deleted
+  // store that had the same path.
+  std::string store_id();
   void bump_data_version();
 
   std::optional<std::int64_t> find_address(core::Chain chain, std::string_view normalized);

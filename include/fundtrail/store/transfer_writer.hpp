@@ -75,6 +75,15 @@ class TransferWriter {
   // transaction is known with another timestamp.
   WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id);
 
+  // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
+  // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
+  // later arrives confirmed, which write() would otherwise refuse as a timestamp conflict. Changes no other
+  // column and does not bump data_version (the caller's command does). Throws fundtrail::Error(NotFound)
+  // when the transaction is not stored.
+  // Note: this rewrites existing transfer rows; a graph snapshot extended incrementally does not see it.
+  void confirm_transaction(core::Chain chain, std::string_view tx_hash, std::optional<std::int64_t> block_height,
+                           core::UnixSeconds timestamp);
+
  private:
   std::int64_t intern_address(core::Chain chain, const std::string& address);
   struct TxState {
