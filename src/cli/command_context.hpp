@@ -32,5 +32,7 @@ void register_import(CLI::App& app, GlobalOptions& options);
 void register_trace(CLI::App& app, GlobalOptions& options);
 void register_path(CLI::App& app, GlobalOptions& options);
 void register_address(CLI::App& app, GlobalOptions& options);
+void register_ingest(CLI::App& app, GlobalOptions& options);
+void register_evidence(CLI::App& app, GlobalOptions& options);
 
 }  // namespace fundtrail::cli

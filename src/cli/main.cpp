@@ -11,6 +11,10 @@
 
 int main(int argc, char** argv) {
   using namespace fundtrail;
+  // Reports can be millions of lines: no C stdio synchronisation, and a large output buffer.
+  std::ios::sync_with_stdio(false);
+  static char stdout_buffer[1 << 16];
+  std::cout.rdbuf()->pubsetbuf(stdout_buffer, sizeof stdout_buffer);
   // Logs go to stderr so stdout carries only data.
   spdlog::set_default_logger(spdlog::stderr_color_mt("fundtrail"));
   spdlog::set_pattern("%^%l%$: %v");
@@ -34,6 +38,8 @@ int main(int argc, char** argv) {
   cli::register_trace(app, options);
   cli::register_path(app, options);
   cli::register_address(app, options);
+  cli::register_ingest(app, options);
+  cli::register_evidence(app, options);
 
   app.parse_complete_callback([&options] {
     if (options.verbose) spdlog::set_level(spdlog::level::debug);

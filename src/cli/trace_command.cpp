@@ -68,7 +68,7 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
     report::GraphLabels labels(*store);
     const report::TraceReport report = report::build_trace_report(graph, labels, request, results);
     if (args->format == "json") {
-      std::cout << report::trace_to_json(report).dump(2) << "\n";
+      report::write_trace_json(std::cout, report);
     } else if (args->format == "csv") {
       report::write_trace_csv(std::cout, report);
     } else {

@@ -44,36 +44,11 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-// The text as it can safely appear in a one-line message: at most 80 bytes (not splitting a UTF-8
-// sequence), control characters, quotes and backslashes escaped so a hostile cell cannot forge output.
-std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t kMaxShown = 80;
-  std::size_t shown = text.size();
-  const bool truncated = shown > kMaxShown;
-  if (truncated) {
-    shown = kMaxShown;
-    while (shown > 0 && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
-  }
-  std::string out = "\"";
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      if (c == '"' || c == '\\') out += '\\';
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  if (truncated) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
-
 [[noreturn]] [[gnu::cold]] void fail(std::string_view what, std::string_view text, const std::string& reason) {
-  throw invalid_argument("invalid " + std::string(what) + " " + quote_for_message(text) + ": " + reason);
+  // At most 80 bytes of the text (never splitting a UTF-8 sequence), quoted, control characters, quotes and
+  // backslashes escaped so a hostile cell cannot forge output.
+  throw invalid_argument("invalid " + std::string(what) + " " + printable_excerpt(text, 80, ExcerptStyle::QuotedUtf8) +
+                         ": " + reason);
 }
 
 bool equals_ignore_case(std::string_view text, std::string_view lower_word) {

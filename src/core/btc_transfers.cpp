@@ -63,7 +63,7 @@ std::vector<std::uint64_t> split_proportionally(std::uint64_t amount, std::span<
     return lhs < rhs;  // ties: first appearance
   };
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(missing), order.end(), by_remainder);
-  
+  for (std::size_t k = 0; k < missing; ++k) ++parts[order[k]];
   return parts;
 }
 

@@ -58,35 +58,9 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 constexpr std::int64_t kMinFormattable = days_from_civil(0, 1, 1) * kSecondsPerDay;
 constexpr std::int64_t kMaxFormattable = days_from_civil(9999, 12, 31) * kSecondsPerDay + kSecondsPerDay - 1;
 
-// Same rules as for amounts: bounded length, control characters and quotes escaped.
-std::string quote_for_message(std::string_view text) {
-  constexpr std::size_t kMaxShown = 80;
-  std::size_t shown = text.size();
-  const bool truncated = shown > kMaxShown;
-  if (truncated) {
-    shown = kMaxShown;
-    while (shown > 0 && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
-  }
-  std::string out = "\"";
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    } else {
-      if (c == '"' || c == '\\') out += '\\';
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  if (truncated) out += "... (" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
-
 [[noreturn]] [[gnu::cold]] void fail(std::string_view text, const std::string& reason) {
-  throw invalid_argument("invalid timestamp " + quote_for_message(text) + ": " + reason);
+  // Same rules as for amounts: at most 80 bytes, quoted, control characters and quotes escaped.
+  throw invalid_argument("invalid timestamp " + printable_excerpt(text, 80, ExcerptStyle::QuotedUtf8) + ": " + reason);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }

@@ -1,17 +1,13 @@
 #include "fundtrail/graph/trace.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <cstdint>
 
 #include "fundtrail/core/error.hpp"
 
 namespace fundtrail::graph {
 namespace {
 
-struct Reach {
-  core::UnixSeconds time;
-  unsigned hop;
-};
 
 // Direction-specific pieces of the one algorithm: which adjacency to walk, which transfers are usable
 // from a wallet reached at `bound`, and which of two times is better.
@@ -40,8 +36,12 @@ struct BackwardRules {
   }
 };
 
+// Per-wallet state lives in dense arrays indexed by node id (the store's address ids are dense): two
+// array reads per relaxed transfer instead of hash-map probes. The arrays cost 10 bytes per wallet of the
+// store, allocated once per trace; only the touched entries are read back.
 template <typename Rules>
 TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options) {
+  constexpr std::uint16_t kUnreachedHop = UINT16_MAX;
   const bool timed = options.time_order;
   const EdgeFilter& filter = options.filter;
   // Without time order every transfer is usable: bound = the loosest time, candidates never improve it.
@@ -49,32 +49,43 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const core::UnixSeconds seed_bound =
       !timed ? loosest : (direction == TraceDirection::Forward ? filter.since : filter.until);
 
-  std::unordered_map<NodeId, Reach> reached;
-  reached.reserve(1024);
-  reached.emplace(seed, Reach{seed_bound, 0});
+  const std::size_t node_count = graph.node_count();
+  std::vector<core::UnixSeconds> time(node_count, Rules::kUnreached);     // arr_{k-1} / dep_{k-1}
+  std::vector<core::UnixSeconds> candidate(node_count, Rules::kUnreached);  // best offer in the current round
+  std::vector<std::uint16_t> hop(node_count, kUnreachedHop);
+  std::vector<NodeId> reached{seed};
+  time[seed] = seed_bound;
+  hop[seed] = 0;
   std::vector<NodeId> frontier{seed};
-  std::unordered_map<NodeId, core::UnixSeconds> improved;
+  std::vector<NodeId> improved;
 
   // Rounds 1..N-1 compute arr_{N-1}; only wallets whose time improved in the previous round can improve
   // others, because the rest contribute exactly what they contributed before.
   for (unsigned round = 1; round < options.hops && !frontier.empty(); ++round) {
     improved.clear();
     for (NodeId node : frontier) {
-      const core::UnixSeconds bound = reached.at(node).time;
-      Rules::usable(graph, node, bound, [&](const Edge& edge, NodeId next, EdgeIndex) {
+      Rules::usable(graph, node, time[node], [&](const Edge& edge, NodeId next, EdgeIndex) {
         if (!filter.passes(graph, edge)) return;
-        const core::UnixSeconds candidate = timed ? edge.timestamp : loosest;
-        auto known = reached.find(next);
-        const core::UnixSeconds current = known == reached.end() ? Rules::kUnreached : known->second.time;
-        if (known != reached.end() && !Rules::better(candidate, current)) return;
-        auto [slot, inserted] = improved.try_emplace(next, candidate);
-        if (!inserted && Rules::better(candidate, slot->second)) slot->second = candidate;
+        const core::UnixSeconds offer = timed ? edge.timestamp : loosest;
+        const bool known = hop[next] != kUnreachedHop;
+        if (known && !Rules::better(offer, time[next])) return;
+        if (candidate[next] == Rules::kUnreached) {
+          improved.push_back(next);
+          candidate[next] = offer;
+        } else if (Rules::better(offer, candidate[next])) {
+          candidate[next] = offer;
+        }
       });
     }
+    // Apply the round's offers together: arr_k depends on arr_{k-1} only.
     frontier.clear();
-    for (const auto& [node, time] : improved) {
-      auto [slot, inserted] = reached.try_emplace(node, Reach{time, round});
-      if (!inserted) slot->second.time = time;
+    for (NodeId node : improved) {
+      if (hop[node] == kUnreachedHop) {
+        hop[node] = static_cast<std::uint16_t>(round);
+        reached.push_back(node);
+      }
+      time[node] = candidate[node];
+      candidate[node] = Rules::kUnreached;
       frontier.push_back(node);
     }
   }
@@ -85,20 +96,25 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   result.direction = direction;
   result.seed = seed;
   std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
-  for (const auto& [node, reach] : reached) {
-    Rules::usable(graph, node, reach.time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
+  for (NodeId node : reached) {
+    Rules::usable(graph, node, time[node], [&](const Edge& edge, NodeId next, EdgeIndex index) {
       if (!filter.passes(graph, edge)) return;
       result.edges.push_back(index);
       last_round.emplace_back(next, timed ? edge.timestamp : loosest);
     });
   }
-  for (const auto& [node, time] : last_round) {
-    auto [slot, inserted] = reached.try_emplace(node, Reach{time, options.hops});
-    if (!inserted && Rules::better(time, slot->second.time)) slot->second.time = time;
+  for (const auto& [node, offer] : last_round) {
+    if (hop[node] == kUnreachedHop) {
+      hop[node] = static_cast<std::uint16_t>(options.hops);
+      time[node] = offer;
+      reached.push_back(node);
+    } else if (Rules::better(offer, time[node])) {
+      time[node] = offer;
+    }
   }
 
   result.nodes.reserve(reached.size());
-  for (const auto& [node, reach] : reached) result.nodes.push_back(TracedNode{node, reach.hop, reach.time});
+  for (NodeId node : reached) result.nodes.push_back(TracedNode{node, hop[node], time[node]});
   std::sort(result.nodes.begin(), result.nodes.end(), [](const TracedNode& a, const TracedNode& b) {
     return a.hop != b.hop ? a.hop < b.hop : a.node < b.node;
   });
@@ -113,7 +129,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
 }  // namespace
 
 TraceResult trace(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options) {
-  if (options.hops == 0) throw invalid_argument("hops must be at least 1");
+  if (options.hops == 0 || options.hops >= UINT16_MAX) throw invalid_argument("hops must be between 1 and 65534");
   if (!graph.has_node(seed)) throw not_found("seed node " + std::to_string(seed) + " is not in the graph");
   return direction == TraceDirection::Forward ? run<ForwardRules>(graph, seed, direction, options)
                                               : run<BackwardRules>(graph, seed, direction, options);

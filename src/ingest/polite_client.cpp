@@ -277,13 +277,15 @@ struct PoliteClient::State {
                       response.body.size(), response.seconds, attempt, options.max_attempts);
         if (!retryable_status(response.status)) return response;
         last_problem = "last status " + std::to_string(response.status);
-        if (const auto value = response.header("retry-after"))
+        if (const auto value = response.header("retry-after")) {
           retry_after = parse_retry_after(*value, clock->unix_now());
+        }
       } catch (const TransportError& error) {
         spdlog::debug("provider {}: {} attempt {}/{}: {}", provider, where, attempt, options.max_attempts,
                       error.reason());
-        if (!error.retryable())
+        if (!error.retryable()) {
           throw Error(ErrorKind::IoError, "provider " + provider + ": " + where + ": " + error.reason());
+        }
         last_problem = error.reason();
       }
       if (attempt >= options.max_attempts) {

@@ -1,6 +1,7 @@
 #include "fundtrail/report/graph_labels.hpp"
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
 
 namespace fundtrail::report {
 
@@ -26,10 +27,19 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
   return *assets_[asset_id];
 }
 
-const store::TransferDetail& GraphLabels::transfer(std::int64_t transfer_id) {
-  auto found = transfers_.find(transfer_id);
-  if (found == transfers_.end()) found = transfers_.emplace(transfer_id, store_.transfer_detail(transfer_id)).first;
-  return found->second;
+store::TransferDetail GraphLabels::transfer(std::int64_t transfer_id) {
+  const std::int64_t tx_id = transfer_id >> 24;
+  auto found = transactions_.find(tx_id);
+  if (found == transactions_.end()) {
+    store::TransactionRecord record = store_.transaction(tx_id);
+    found = transactions_.emplace(tx_id, TransactionLabel{std::move(record.tx_hash), record.block_height}).first;
+  }
+  store::TransferDetail detail;
+  detail.id = transfer_id;
+  detail.tx_hash = found->second.tx_hash;
+  detail.index = transfer_id & store::kMaxTransferIndex;
+  detail.block_height = found->second.block_height;
+  return detail;
 }
 
 }  // namespace fundtrail::report

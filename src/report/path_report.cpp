@@ -36,7 +36,7 @@ PathReport build_path_report(const graph::TransferGraph& graph, GraphLabels& lab
     for (graph::EdgeIndex index : found.transfers) {
       const graph::Edge& edge = graph.edge(index);
       const core::AssetInfo& asset = labels.asset(edge.asset);
-      const store::TransferDetail& detail = labels.transfer(edge.transfer_id);
+      const store::TransferDetail detail = labels.transfer(edge.transfer_id);
       PathTransfer transfer;
       transfer.tx_hash = detail.tx_hash;
       transfer.index = detail.index;

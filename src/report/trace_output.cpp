@@ -2,19 +2,33 @@
 
 #include <map>
 
+#include "fundtrail/report/json_writer.hpp"
+
 namespace fundtrail::report {
 namespace {
 
-nlohmann::ordered_json totals_json(const std::vector<AssetTotal>& totals) {
-  auto list = nlohmann::ordered_json::array();
+void write_totals(JsonWriter& json, const std::vector<AssetTotal>& totals) {
+  json.begin_array();
   for (const AssetTotal& total : totals) {
-    nlohmann::ordered_json item;
-    item["asset"] = total.asset;
-    item["contract"] = total.contract.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(total.contract);
-    item["amount"] = total.amount;
-    list.push_back(std::move(item));
+    json.begin_object();
+    json.key("asset").value(total.asset);
+    if (total.contract.empty()) {
+      json.key("contract").null();
+    } else {
+      json.key("contract").value(total.contract);
+    }
+    json.key("amount").value(total.amount);
+    json.end_object();
   }
-  return list;
+  json.end_array();
+}
+
+void optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time) {
+  if (time) {
+    json.value(core::format_iso8601(*time));
+  } else {
+    json.null();
+  }
 }
 
 std::string totals_text(const std::vector<AssetTotal>& totals) {
@@ -26,60 +40,69 @@ std::string totals_text(const std::vector<AssetTotal>& totals) {
   return text.empty() ? "-" : text;
 }
 
-template <typename T>
-nlohmann::ordered_json optional_json(const std::optional<T>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
-
 }  // namespace
 
-nlohmann::ordered_json trace_to_json(const TraceReport& report) {
+void write_trace_json(std::ostream& out, const TraceReport& report) {
   const TraceRequest& request = report.request;
-  nlohmann::ordered_json json;
-  json["seed"] = request.seed;
-  json["chain"] = std::string(core::to_string(request.chain));
-  json["direction"] = request.direction;
-  json["hops"] = request.hops;
-  json["time_order"] = request.time_order;
-  nlohmann::ordered_json filters;
-  filters["since"] = request.since ? nlohmann::ordered_json(core::format_iso8601(*request.since)) : nullptr;
-  filters["until"] = request.until ? nlohmann::ordered_json(core::format_iso8601(*request.until)) : nullptr;
-  filters["asset"] = optional_json(request.asset);
-  filters["min_amount"] = optional_json(request.min_amount);
-  json["filters"] = std::move(filters);
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("seed").value(request.seed);
+  json.key("chain").value(core::to_string(request.chain));
+  json.key("direction").value(request.direction);
+  json.key("hops").value(request.hops);
+  json.key("time_order").value(request.time_order);
+  json.key("filters").begin_object();
+  json.key("since");
+  optional_time(json, request.since);
+  json.key("until");
+  optional_time(json, request.until);
+  json.key("asset").value(request.asset);
+  json.key("min_amount").value(request.min_amount);
+  json.end_object();
+  json.key("summary").begin_object();
+  json.key("nodes").value(static_cast<std::uint64_t>(report.nodes.size()));
+  json.key("edges").value(static_cast<std::uint64_t>(report.edges.size()));
+  json.end_object();
 
-  auto nodes = nlohmann::ordered_json::array();
+  json.key("nodes").begin_array();
   for (const ReportNode& node : report.nodes) {
-    nlohmann::ordered_json item;
-    item["address"] = node.address;
-    item["chain"] = std::string(core::to_string(node.chain));
-    item["hop"] = node.hop;
-    item["direction"] = node.direction;
-    item["reached"] = node.reached ? nlohmann::ordered_json(core::format_iso8601(*node.reached)) : nullptr;
-    item["received"] = totals_json(node.received);
-    item["sent"] = totals_json(node.sent);
-    nodes.push_back(std::move(item));
+    json.begin_object();
+    json.key("address").value(node.address);
+    json.key("chain").value(core::to_string(node.chain));
+    json.key("hop").value(node.hop);
+    json.key("direction").value(node.direction);
+    json.key("reached");
+    optional_time(json, node.reached);
+    json.key("received");
+    write_totals(json, node.received);
+    json.key("sent");
+    write_totals(json, node.sent);
+    json.end_object();
   }
-  auto edges = nlohmann::ordered_json::array();
+  json.end_array();
+  json.key("edges").begin_array();
   for (const ReportEdge& edge : report.edges) {
-    nlohmann::ordered_json item;
-    item["tx_hash"] = edge.tx_hash;
-    item["index"] = edge.index;
-    item["from"] = edge.from;
-    item["to"] = edge.to;
-    item["timestamp"] = core::format_iso8601(edge.timestamp);
-    item["asset"] = edge.asset;
-    item["contract"] = edge.contract.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(edge.contract);
-    item["amount"] = edge.amount;
-    item["block_height"] = optional_json(edge.block_height);
-    item["hop"] = edge.hop;
-    item["direction"] = edge.direction;
-    edges.push_back(std::move(item));
+    json.begin_object();
+    json.key("tx_hash").value(edge.tx_hash);
+    json.key("index").value(edge.index);
+    json.key("from").value(edge.from);
+    json.key("to").value(edge.to);
+    json.key("timestamp").value(core::format_iso8601(edge.timestamp));
+    json.key("asset").value(edge.asset);
+    if (edge.contract.empty()) {
+      json.key("contract").null();
+    } else {
+      json.key("contract").value(edge.contract);
+    }
+    json.key("amount").value(edge.amount);
+    json.key("block_height").value(edge.block_height);
+    json.key("hop").value(edge.hop);
+    json.key("direction").value(edge.direction);
+    json.end_object();
   }
-  json["summary"] = {{"nodes", report.nodes.size()}, {"edges", report.edges.size()}};
-  json["nodes"] = std::move(nodes);
-  json["edges"] = std::move(edges);
-  return json;
+  json.end_array();
+  json.end_object();
+  out << "\n";
 }
 
 void write_trace_table(std::ostream& out, const TraceReport& report) {

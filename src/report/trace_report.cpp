@@ -85,7 +85,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     nodes[edge.to].received[edge.asset] += amount;
 
     const core::AssetInfo& asset = labels.asset(edge.asset);
-    const store::TransferDetail& detail = labels.transfer(edge.transfer_id);
+    const store::TransferDetail detail = labels.transfer(edge.transfer_id);
     ReportEdge out;
     out.tx_hash = detail.tx_hash;
     out.index = detail.index;

@@ -37,6 +37,20 @@ CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
   db_->prepare("INSERT INTO meta(key, value) VALUES ('store_id', ?1) ON CONFLICT (key) DO NOTHING").bind(1, id).run();
 }
 
+std::optional<std::string> CaseStore::meta(std::string_view key) {
+  auto statement = db_->prepare("SELECT value FROM meta WHERE key = ?1");
+  statement.bind(1, key);
+  if (!statement.step()) return std::nullopt;
+  return statement.column_text(0);
+}
+
+void CaseStore::set_meta(std::string_view key, std::string_view value) {
+  db_->prepare("INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
+}
+
 std::string CaseStore::store_id() {
   auto statement = db_->prepare("SELECT value FROM meta WHERE key = 'store_id'");
   if (!statement.step()) throw Error(ErrorKind::Corruption, "store " + path_ + " has no store_id");
@@ -47,6 +61,7 @@ CaseStore::~CaseStore() {
   // Statements must be finalized before the connection closes.
   address_by_id_.reset();
   transfer_detail_.reset();
+  transaction_by_id_.reset();
 }
 
 Statement& CaseStore::cached(std::unique_ptr<Statement>& slot, std::string_view sql) {
@@ -133,6 +148,17 @@ void CaseStore::scan_transfers(std::int64_t after_id, const std::function<void(c
     }
     visit(row);
   }
+}
+
+TransactionRecord CaseStore::transaction(std::int64_t tx_id) {
+  auto& statement = cached(transaction_by_id_, "SELECT tx_hash, block_height FROM transactions WHERE id = ?1");
+  statement.bind(1, tx_id);
+  if (!statement.step()) throw not_found("no transaction with id " + std::to_string(tx_id));
+  TransactionRecord record;
+  record.id = tx_id;
+  record.tx_hash = statement.column_text(0);
+  if (!statement.is_null(1)) record.block_height = statement.column_int64(1);
+  return record;
 }
 
 TransferDetail CaseStore::transfer_detail(std::int64_t transfer_id) {

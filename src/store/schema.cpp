@@ -122,10 +122,32 @@ CREATE TABLE btc_outputs (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: crawl state, so an interrupted `fundtrail ingest` resumes where it stopped. One row per
+// (chain, address) the crawler has queued: the least hop it was reached at, whether its history is fully
+// fetched, and the provider's paging cursor for the next page (committed with the page's data).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE crawl_addresses (
+  id        INTEGER PRIMARY KEY,  -- queue order
+  chain     INTEGER NOT NULL,
+  address   TEXT NOT NULL,
+  hop       INTEGER NOT NULL,
+  status    TEXT NOT NULL CHECK (status IN ('queued', 'done', 'hub')),
+  cursor    TEXT,
+  pages     INTEGER NOT NULL DEFAULT 0,
+  txs_seen  INTEGER NOT NULL DEFAULT 0,
+  tx_count  INTEGER,
+  UNIQUE (chain, address)
+);
+CREATE INDEX crawl_addresses_queue ON crawl_addresses(status, hop);
+-- The crawler expands a wallet through the transactions it took part in.
+CREATE INDEX btc_inputs_by_address ON btc_inputs(address);
+CREATE INDEX btc_outputs_by_address ON btc_outputs(address);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{kV1, kV2, kV3};
+  static const std::vector<std::string_view> all{kV1, kV2, kV3, kV4};
   return all;
 }
 

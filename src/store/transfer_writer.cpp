@@ -74,14 +74,14 @@ TransferWriter::TransferWriter(CaseStore& store)
 TransferWriter::~TransferWriter() = default;
 
 std::int64_t TransferWriter::add_source(const SourceInfo& source) {
-  if (!source.sha256.empty()) {
+  if (source.kind == "file" && !source.sha256.empty()) {
     auto find = store_.db().prepare("SELECT id FROM sources WHERE kind = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1");
     find.bind(1, source.kind).bind(2, source.sha256);
     if (find.step()) return find.column_int64(0);
   }
   auto statement = store_.db().prepare(
-      "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256, body) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   statement.bind(1, source.kind).bind(2, source.provider).bind(3, source.locator).bind(4, source.fetched_at);
   if (source.status) {
     statement.bind(5, *source.status);
@@ -93,6 +93,11 @@ std::int64_t TransferWriter::add_source(const SourceInfo& source) {
     statement.bind_null(7);
   } else {
     statement.bind(7, source.sha256);
+  }
+  if (source.body_zstd) {
+    statement.bind_blob(8, *source.body_zstd);
+  } else {
+    statement.bind_null(8);
   }
   statement.run();
   return store_.db().last_insert_rowid();

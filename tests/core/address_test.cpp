@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
@@ -14,17 +15,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-template <class Fn>
-std::string invalid_argument_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
-    return error.what();
-  }
-  ADD_FAILURE() << "expected fundtrail::Error";
-  return {};
-}
+// The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
+using test::invalid_argument_message;
 
 std::string rejection(Chain chain, std::string_view address) {
   return invalid_argument_message([&] { normalize_address(chain, address); });

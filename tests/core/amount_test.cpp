@@ -7,6 +7,7 @@
 #include <string>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
@@ -22,18 +23,8 @@ constexpr const char* kTwoTo256 =
 
 uint512 max_uint256() { return (uint512(1) << 256) - 1; }
 
-// Runs `action`, expecting an InvalidArgument error, and returns its message for matching.
-template <typename Action>
-std::string invalid_argument_message(Action action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "no fundtrail::Error thrown";
-  return {};
-}
+// The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
+using test::invalid_argument_message;
 
 std::string display_error(std::string_view text, unsigned decimals) {
   return invalid_argument_message([&] { Amount::parse_display(text, decimals); });

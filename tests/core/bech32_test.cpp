@@ -8,23 +8,15 @@
 
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-template <class Fn>
-std::string invalid_argument_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
-    return error.what();
-  }
-  ADD_FAILURE() << "expected fundtrail::Error";
-  return {};
-}
+// The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
+using test::invalid_argument_message;
 
 std::string lower(std::string_view text) {
   std::string out(text);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
@@ -14,17 +15,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 // The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
-template <class Fn>
-std::string invalid_argument_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
-    return error.what();
-  }
-  ADD_FAILURE() << "expected fundtrail::Error";
-  return {};
-}
+using test::invalid_argument_message;
 
 // These spellings are persisted in the store, CSV and JSON: changing one breaks existing cases.
 TEST(ChainTest, ToStringUsesTheStoredSpelling) {

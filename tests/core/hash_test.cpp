@@ -7,23 +7,15 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-template <class Fn>
-std::string invalid_argument_message(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
-    return error.what();
-  }
-  ADD_FAILURE() << "expected fundtrail::Error";
-  return {};
-}
+// The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
+using test::invalid_argument_message;
 
 std::string hex(const Digest32& digest) { return to_hex(digest); }
 

@@ -8,23 +8,15 @@
 #include <string>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
 
 using ::testing::HasSubstr;
 
-template <typename Action>
-std::string invalid_argument_message(Action action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "no fundtrail::Error thrown";
-  return {};
-}
+// The message of the fundtrail::Error `fn` throws, after checking it is an InvalidArgument; "" if none.
+using test::invalid_argument_message;
 
 std::string parse_error(std::string_view text) {
   return invalid_argument_message([&] { parse_timestamp(text); });

@@ -4,45 +4,21 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "fundtrail/store/case_store.hpp"
-#include "fundtrail/store/sqlite.hpp"
-#include "fundtrail/store/transfer_writer.hpp"
+#include "support/store_fixture.hpp"
 // White-box: the on-disk layout, to damage one section of a snapshot precisely.
 #include "../../src/graph/graph_format.hpp"
 
 namespace fundtrail::graph {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-snapshot-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 core::uint512 pow2(unsigned bits) { return core::uint512(1) << bits; }
 
@@ -89,10 +65,6 @@ void expect_same_graph(const TransferGraph& actual, const TransferGraph& expecte
 
 class GraphSnapshotTest : public ::testing::Test {
  protected:
-  GraphSnapshotTest()
-      : db_path_(dir_.file("case.db")),
-        store_(std::make_unique<store::CaseStore>(db_path_, store::OpenMode::CreateIfMissing)) {}
-
   struct Row {
     std::string from;
     std::string to;
@@ -103,25 +75,8 @@ class GraphSnapshotTest : public ::testing::Test {
 
   // One command: writes `rows` in one transaction and bumps data_version, as an import does.
   void write(const std::vector<Row>& rows) {
-    store::Transaction transaction(store_->db());
-    store::TransferWriter writer(*store_);
-    for (const Row& row : rows) {
-      const bool known = row.asset == "USD";
-      const auto asset =
-          writer.resolve_asset(core::Chain::Generic, row.asset, known ? std::nullopt : std::optional<unsigned>(0));
-      core::Transfer t;
-      t.chain = core::Chain::Generic;
-      t.tx_hash = "tx" + std::to_string(++tx_counter_);
-      t.from = row.from;
-      t.to = row.to;
-      t.asset = row.asset;
-      t.decimals = asset.decimals;
-      t.amount = core::Amount(row.amount);
-      t.timestamp = row.time;
-      writer.write(t, asset.id, std::nullopt);
-    }
-    store_->bump_data_version();
-    transaction.commit();
+    for (const Row& row : rows) case_.add(row.from, row.to, row.time, row.amount, row.asset);
+    case_.commit();
   }
 
   std::vector<Row> first_batch() {
@@ -129,12 +84,11 @@ class GraphSnapshotTest : public ::testing::Test {
             {"b", "d", 105, 1}, {"d", "a", 130, 3}, {"a", "b", 100, 6}};
   }
 
+  store::CaseStore& store() { return case_.store(); }
   std::string snapshot() const { return snapshot_path_for(db_path_); }
 
-  TempDir dir_;
-  std::string db_path_;
-  std::unique_ptr<store::CaseStore> store_;
-  int tx_counter_ = 0;
+  test::TempCase case_{core::Chain::Generic, "fundtrail-snapshot"};
+  const std::string db_path_ = case_.db_path();
 };
 
 TEST_F(GraphSnapshotTest, SnapshotPathIsBesideTheStore) {
@@ -145,16 +99,16 @@ TEST_F(GraphSnapshotTest, FirstLoadWritesTheSnapshot) {
   write(first_batch());
   ASSERT_FALSE(std::filesystem::exists(snapshot()));
   SnapshotStats stats;
-  const TransferGraph graph = load_graph(*store_, &stats);
+  const TransferGraph graph = load_graph(store(), &stats);
   EXPECT_TRUE(stats.rebuilt);
   EXPECT_FALSE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, 7u);
   EXPECT_TRUE(std::filesystem::exists(snapshot()));
   EXPECT_EQ(std::filesystem::file_size(snapshot()), graph.image_bytes());
   EXPECT_EQ(graph.edge_count(), 7u);
-  EXPECT_EQ(graph.data_version(), store_->data_version());
-  EXPECT_EQ(graph.max_transfer_id(), store_->max_transfer_id());
-  expect_same_graph(graph, build_graph_in_memory(*store_));
+  EXPECT_EQ(graph.data_version(), store().data_version());
+  EXPECT_EQ(graph.max_transfer_id(), store().max_transfer_id());
+  expect_same_graph(graph, build_graph_in_memory(store()));
   // No temp files are left behind.
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(db_path_).parent_path())) {
@@ -165,31 +119,31 @@ TEST_F(GraphSnapshotTest, FirstLoadWritesTheSnapshot) {
 
 TEST_F(GraphSnapshotTest, SecondLoadMapsTheSnapshotWithoutRebuilding) {
   write(first_batch());
-  load_graph(*store_);
+  load_graph(store());
   const std::string bytes = read_bytes(snapshot());
   const auto written = std::filesystem::last_write_time(snapshot());
 
   SnapshotStats stats;
   stats.rebuilt = true;
-  const TransferGraph graph = load_graph(*store_, &stats);
+  const TransferGraph graph = load_graph(store(), &stats);
   EXPECT_FALSE(stats.rebuilt);
   EXPECT_FALSE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, 0u);
   EXPECT_EQ(read_bytes(snapshot()), bytes);
   EXPECT_EQ(std::filesystem::last_write_time(snapshot()), written);
-  expect_same_graph(graph, build_graph_in_memory(*store_));
+  expect_same_graph(graph, build_graph_in_memory(store()));
 
   // Also across a fresh connection (a new command).
-  store_.reset();
-  store_ = std::make_unique<store::CaseStore>(db_path_, store::OpenMode::MustExist);
-  const TransferGraph again = load_graph(*store_, &stats);
+  case_.close();
+  case_.open(store::OpenMode::MustExist);
+  const TransferGraph again = load_graph(store(), &stats);
   EXPECT_FALSE(stats.rebuilt);
-  expect_same_graph(again, build_graph_in_memory(*store_));
+  expect_same_graph(again, build_graph_in_memory(store()));
 }
 
 TEST_F(GraphSnapshotTest, NewTransfersAreMergedIncrementallyAndEqualAFullRebuild) {
   write(first_batch());
-  load_graph(*store_);
+  load_graph(store());
 
   // New wallets (e, f), new transfers of old wallets earlier than their existing ones, a huge amount.
   const std::vector<Row> added{{"a", "e", 50, 13},
@@ -200,38 +154,38 @@ TEST_F(GraphSnapshotTest, NewTransfersAreMergedIncrementallyAndEqualAFullRebuild
                                {"e", "f", 70, pow2(200) + 31, "BIG"}};
   write(added);
   SnapshotStats stats;
-  const TransferGraph merged = load_graph(*store_, &stats);
+  const TransferGraph merged = load_graph(store(), &stats);
   EXPECT_TRUE(stats.rebuilt);
   EXPECT_TRUE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, added.size());
   EXPECT_EQ(merged.edge_count(), 13u);
-  EXPECT_EQ(merged.data_version(), store_->data_version());
-  expect_same_graph(merged, build_graph_in_memory(*store_));
+  EXPECT_EQ(merged.data_version(), store().data_version());
+  expect_same_graph(merged, build_graph_in_memory(store()));
 
   // The merged snapshot on disk is what the next command maps.
-  const TransferGraph mapped = load_graph(*store_, &stats);
+  const TransferGraph mapped = load_graph(store(), &stats);
   EXPECT_FALSE(stats.rebuilt);
-  expect_same_graph(mapped, build_graph_in_memory(*store_));
+  expect_same_graph(mapped, build_graph_in_memory(store()));
 
   // And a second increment on top of the first.
   write({{"f", "g", 300, pow2(128) - 1, "BIG"}, {"g", "a", 310, 1}});
-  const TransferGraph twice = load_graph(*store_, &stats);
+  const TransferGraph twice = load_graph(store(), &stats);
   EXPECT_TRUE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, 2u);
-  expect_same_graph(twice, build_graph_in_memory(*store_));
+  expect_same_graph(twice, build_graph_in_memory(store()));
 }
 
 TEST_F(GraphSnapshotTest, MissingSnapshotIsRebuiltInFull) {
   write(first_batch());
-  load_graph(*store_);
+  load_graph(store());
   write({{"a", "e", 500, 1}});
   std::filesystem::remove(snapshot());
   SnapshotStats stats;
-  const TransferGraph graph = load_graph(*store_, &stats);
+  const TransferGraph graph = load_graph(store(), &stats);
   EXPECT_TRUE(stats.rebuilt);
   EXPECT_FALSE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, 8u);
-  expect_same_graph(graph, build_graph_in_memory(*store_));
+  expect_same_graph(graph, build_graph_in_memory(store()));
 }
 
 // An investigator deletes a case store and imports another case under the same name: the old
@@ -240,20 +194,20 @@ TEST_F(GraphSnapshotTest, MissingSnapshotIsRebuiltInFull) {
 // transfers that do not exist. Matching data_version alone does not identify the store.
 TEST_F(GraphSnapshotTest, SnapshotOfADeletedStoreIsNotTrustedForANewStoreAtTheSamePath) {
   write(first_batch());
-  load_graph(*store_);
-  const std::int64_t old_version = store_->data_version();
-  store_.reset();
+  load_graph(store());
+  const std::int64_t old_version = store().data_version();
+  case_.close();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path_ + suffix);
   ASSERT_TRUE(std::filesystem::exists(snapshot()));
 
-  store_ = std::make_unique<store::CaseStore>(db_path_, store::OpenMode::CreateIfMissing);
+  case_.open(store::OpenMode::CreateIfMissing);
   write({{"p", "q", 1000, 1}, {"q", "r", 1001, 2}, {"r", "p", 1002, 3}});
-  ASSERT_EQ(store_->data_version(), old_version);
+  ASSERT_EQ(store().data_version(), old_version);
 
   SnapshotStats stats;
-  const TransferGraph graph = load_graph(*store_, &stats);
+  const TransferGraph graph = load_graph(store(), &stats);
   ASSERT_TRUE(stats.rebuilt) << "the snapshot of the deleted store was used for the new one";
-  expect_same_graph(graph, build_graph_in_memory(*store_));
+  expect_same_graph(graph, build_graph_in_memory(store()));
 }
 
 class CorruptSnapshotTest : public GraphSnapshotTest {
@@ -263,7 +217,7 @@ class CorruptSnapshotTest : public GraphSnapshotTest {
   template <typename Damage>
   void expect_rebuilt_after(Damage&& damage) {
     write(first_batch());
-    load_graph(*store_);
+    load_graph(store());
     const std::string good = read_bytes(snapshot());
     std::string bad = good;
     damage(bad);
@@ -271,11 +225,11 @@ class CorruptSnapshotTest : public GraphSnapshotTest {
     write_bytes(snapshot(), bad);
 
     SnapshotStats stats;
-    const TransferGraph graph = load_graph(*store_, &stats);
+    const TransferGraph graph = load_graph(store(), &stats);
     // ASSERT: a trusted damaged graph must not be walked (its offsets may point anywhere).
     ASSERT_TRUE(stats.rebuilt) << "a damaged snapshot was trusted";
     EXPECT_FALSE(stats.incremental);
-    expect_same_graph(graph, build_graph_in_memory(*store_));
+    expect_same_graph(graph, build_graph_in_memory(store()));
     EXPECT_EQ(read_bytes(snapshot()), good) << "the damaged file was not replaced";
   }
 };
@@ -364,18 +318,18 @@ TEST_F(GraphSnapshotTest, HugeAmountsSurviveTheSnapshotExactly) {
     EXPECT_EQ(found, amounts.size()) << what;
     for (std::size_t i = 0; i < amounts.size(); ++i) EXPECT_EQ(seen[i], amounts[i]) << what << " amount #" << i;
   };
-  check(build_graph_in_memory(*store_), "in memory");
+  check(build_graph_in_memory(store()), "in memory");
   SnapshotStats stats;
-  check(load_graph(*store_, &stats), "freshly built");
+  check(load_graph(store(), &stats), "freshly built");
   ASSERT_TRUE(stats.rebuilt);
-  check(load_graph(*store_, &stats), "mapped from disk");
+  check(load_graph(store(), &stats), "mapped from disk");
   ASSERT_FALSE(stats.rebuilt);
 
   // Through an incremental merge too (the old edges are re-expanded from the mapped file).
   write({{"w0", "v0", 5000, pow2(255) + 1, "BIG"}});
-  const TransferGraph merged = load_graph(*store_, &stats);
+  const TransferGraph merged = load_graph(store(), &stats);
   ASSERT_TRUE(stats.incremental);
-  expect_same_graph(merged, build_graph_in_memory(*store_));
+  expect_same_graph(merged, build_graph_in_memory(store()));
 }
 
 }  // namespace

@@ -4,24 +4,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
-#include <memory>
-#include <optional>
 #include <random>
-#include <set>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
-#include "fundtrail/store/case_store.hpp"
-#include "fundtrail/store/sqlite.hpp"
-#include "fundtrail/store/transfer_writer.hpp"
+#include "support/graph_case.hpp"
 
 namespace fundtrail::graph {
 namespace {
@@ -31,78 +22,11 @@ using ::testing::IsEmpty;
 
 constexpr core::UnixSeconds kT0 = 1709294400;  // 2024-03-01T12:00:00Z
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-path-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 // A hand-made case on the generic chain, where wallets may be named "A", "B" ... and USD/EUR have 2 decimals.
-class Case {
+// add(from, to, at, amount = "1", asset = "USD") queues a transfer at kT0 + `at` seconds.
+class Case : public test::TimelineCase {
  public:
-  Case() : store_(std::make_unique<store::CaseStore>(dir_.file("case.db"), store::OpenMode::CreateIfMissing)) {}
-
-  // A transfer `from` -> `to` at kT0 + `at` seconds.
-  Case& add(const std::string& from, const std::string& to, core::UnixSeconds at, const std::string& amount = "1",
-            const std::string& asset = "USD") {
-    pending_.push_back(Pending{from, to, at, amount, asset});
-    return *this;
-  }
-
-  const TransferGraph& graph() {
-    if (!pending_.empty()) {
-      store::Transaction transaction(store_->db());
-      store::TransferWriter writer(*store_);
-      for (const Pending& p : pending_) {
-        const store::ResolvedAsset asset = writer.resolve_asset(core::Chain::Generic, p.asset, std::nullopt);
-        core::Transfer t;
-        t.chain = core::Chain::Generic;
-        t.tx_hash = "tx" + std::to_string(++written_);
-        t.index = 0;
-        t.from = p.from;
-        t.to = p.to;
-        t.asset = p.asset;
-        t.decimals = asset.decimals;
-        t.amount = core::Amount::parse_display(p.amount, asset.decimals);
-        t.timestamp = kT0 + p.at;
-        writer.write(t, asset.id, std::nullopt);
-      }
-      store_->bump_data_version();
-      transaction.commit();
-      pending_.clear();
-      graph_.reset();
-    }
-    if (!graph_) graph_ = std::make_unique<TransferGraph>(build_graph_in_memory(*store_));
-    return *graph_;
-  }
-
-  NodeId node(const std::string& name) {
-    auto id = store_->find_address(core::Chain::Generic, name);
-    if (!id) throw std::runtime_error("no wallet " + name);
-    return static_cast<NodeId>(*id);
-  }
-
-  std::string name(NodeId node) { return store_->address(node).address; }
-
-  std::uint32_t asset_id(const std::string& symbol) {
-    for (const auto& record : store_->assets()) {
-      if (record.info.symbol == symbol) return static_cast<std::uint32_t>(record.id);
-    }
-    throw std::runtime_error("no asset " + symbol);
-  }
+  Case() : TimelineCase(kT0, core::Chain::Generic, "fundtrail-path") {}
 
   PathSearchResult find(const std::string& from, const std::string& to, const PathSearchOptions& options = {}) {
     const TransferGraph& g = graph();
@@ -126,18 +50,6 @@ class Case {
     for (EdgeIndex index : path.transfers) out.push_back(graph().edge(index).timestamp - kT0);
     return out;
   }
-
- private:
-  struct Pending {
-    std::string from, to;
-    core::UnixSeconds at;
-    std::string amount, asset;
-  };
-  TempDir dir_;
-  std::unique_ptr<store::CaseStore> store_;
-  std::vector<Pending> pending_;
-  std::unique_ptr<TransferGraph> graph_;
-  int written_ = 0;
 };
 
 PathSearchOptions untimed() {

@@ -4,22 +4,16 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <map>
-#include <optional>
-#include <stdexcept>
+#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
-#include "fundtrail/store/case_store.hpp"
-#include "fundtrail/store/sqlite.hpp"
-#include "fundtrail/store/transfer_writer.hpp"
+#include "support/error_matchers.hpp"
+#include "support/graph_case.hpp"
 
 namespace fundtrail::graph {
 namespace {
@@ -28,35 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-trace-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::ThrowsError;
 
 constexpr core::UnixSeconds kNone = core::kMinTime;  // forward time of the unbounded seed / untimed nodes
 constexpr core::UnixSeconds kNoneBack = core::kMaxTime;
@@ -76,63 +42,15 @@ struct Node {
   }
 };
 
-class TraceTest : public ::testing::Test {
+// add(from, to, t, amount = 100, asset = "USD") queues a transfer of `amount` base units of a generic-chain
+// asset (USD and EUR are known with 2 decimals, others are created with 0); transfer ids follow add() order.
+// build() writes the queued transfers and builds the graph.
+class TraceTest : public ::testing::Test, protected test::GraphCase {
  protected:
-  TraceTest() : store_(dir_.file("case.db"), store::OpenMode::CreateIfMissing) {}
-
-  // Queues a transfer from -> to at time t of `amount` base units of `asset` (a generic-chain asset; USD and
-  // EUR are known with 2 decimals, others are created with 0). Transfer ids follow the order of add().
-  void add(const std::string& from, const std::string& to, core::UnixSeconds t, const core::uint512& amount = 100,
-           const std::string& asset = "USD") {
-    pending_.push_back({from, to, t, amount, asset});
-  }
-
-  // Writes the queued transfers and builds the graph.
-  void build() {
-    {
-      store::Transaction transaction(store_.db());
-      store::TransferWriter writer(store_);
-      for (const auto& p : pending_) {
-        const bool known = p.asset == "USD" || p.asset == "EUR";
-        const auto asset = writer.resolve_asset(core::Chain::Generic, p.asset,
-                                                known ? std::nullopt : std::optional<unsigned>(0));
-        core::Transfer t;
-        t.chain = core::Chain::Generic;
-        t.tx_hash = "tx" + std::to_string(++tx_counter_);
-        t.from = p.from;
-        t.to = p.to;
-        t.asset = p.asset;
-        t.decimals = asset.decimals;
-        t.amount = core::Amount(p.amount);
-        t.timestamp = p.time;
-        writer.write(t, asset.id, std::nullopt);
-      }
-      store_.bump_data_version();
-      transaction.commit();
-    }
-    pending_.clear();
-    graph_.emplace(build_graph_in_memory(store_));
-    names_.clear();
-    for (std::int64_t id = 1; id <= store_.max_address_id(); ++id) {
-      names_[static_cast<NodeId>(id)] = store_.address(id).address;
-    }
-  }
-
-  NodeId node(const std::string& name) {
-    auto id = store_.find_address(core::Chain::Generic, name);
-    if (!id) throw std::runtime_error("no wallet " + name);
-    return static_cast<NodeId>(*id);
-  }
-
-  std::uint32_t asset(const std::string& symbol) {
-    for (const auto& record : store_.assets()) {
-      if (record.info.symbol == symbol) return static_cast<std::uint32_t>(record.id);
-    }
-    throw std::runtime_error("no asset " + symbol);
-  }
+  TraceTest() : GraphCase(core::Chain::Generic, "fundtrail-trace") {}
 
   TraceResult run(const std::string& seed, TraceDirection direction, const TraceOptions& options) {
-    return trace(*graph_, node(seed), direction, options);
+    return trace(graph(), node(seed), direction, options);
   }
   TraceResult forward(const std::string& seed, unsigned hops, bool time_order = true) {
     TraceOptions options;
@@ -149,38 +67,23 @@ class TraceTest : public ::testing::Test {
 
   std::vector<Node> nodes(const TraceResult& result) {
     std::vector<Node> out;
-    for (const TracedNode& n : result.nodes) out.push_back(Node{names_.at(n.node), n.hop, n.time});
+    for (const TracedNode& n : result.nodes) out.push_back(Node{name(n.node), n.hop, n.time});
     return out;
   }
   std::vector<std::string> node_names(const TraceResult& result) {
     std::vector<std::string> out;
-    for (const TracedNode& n : result.nodes) out.push_back(names_.at(n.node));
+    for (const TracedNode& n : result.nodes) out.push_back(name(n.node));
     return out;
   }
   // "from->to@time" in result order.
   std::vector<std::string> edges(const TraceResult& result) {
     std::vector<std::string> out;
     for (EdgeIndex index : result.edges) {
-      const Edge& e = graph_->edge(index);
-      out.push_back(names_.at(graph_->source_of(index)) + "->" + names_.at(e.to) + "@" + std::to_string(e.timestamp));
+      const Edge& e = graph().edge(index);
+      out.push_back(name(graph().source_of(index)) + "->" + name(e.to) + "@" + std::to_string(e.timestamp));
     }
     return out;
   }
-
-  struct Pending {
-    std::string from;
-    std::string to;
-    core::UnixSeconds time;
-    core::uint512 amount;
-    std::string asset;
-  };
-
-  TempDir dir_;
-  store::CaseStore store_;
-  std::vector<Pending> pending_;
-  int tx_counter_ = 0;
-  std::optional<TransferGraph> graph_;
-  std::map<NodeId, std::string> names_;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -282,7 +185,7 @@ TEST_F(TraceTest, MinimumAmountPerAssetIncludesTheThreshold) {
   build();
   TraceOptions options;
   options.hops = 3;
-  options.filter.set_min_amount(asset("USD"), core::Amount(10000));
+  options.filter.set_min_amount(asset_id("USD"), core::Amount(10000));
   const auto result = run("a", TraceDirection::Forward, options);
   EXPECT_THAT(node_names(result), ElementsAre("a", "b", "d", "e"));
   EXPECT_THAT(edges(result), ElementsAre("a->b@1", "a->d@3", "b->e@4"));
@@ -301,7 +204,7 @@ TEST_F(TraceTest, MinimumAmountAbove128BitsComparesSaturatedEdgesExactly) {
   auto with_minimum = [&](const core::uint512& minimum) {
     TraceOptions options;
     options.hops = 1;
-    options.filter.set_min_amount(asset("BIG"), core::Amount(minimum));
+    options.filter.set_min_amount(asset_id("BIG"), core::Amount(minimum));
     return node_names(run("a", TraceDirection::Forward, options));
   };
   EXPECT_THAT(with_minimum(pow2(200)), ElementsAre("a", "b", "g"));
@@ -323,7 +226,7 @@ TEST_F(TraceTest, AssetFilterFollowsOnlyThatAsset) {
   build();
   TraceOptions options;
   options.hops = 3;
-  options.filter.only_asset(asset("USD"));
+  options.filter.only_asset(asset_id("USD"));
   const auto result = run("a", TraceDirection::Forward, options);
   EXPECT_THAT(node_names(result), ElementsAre("a", "b", "e"));
   EXPECT_THAT(edges(result), ElementsAre("a->b@1", "b->e@4"));
@@ -447,8 +350,8 @@ TEST_F(TraceTest, NodesSortedByHopThenIdAndEdgesByTimeThenTransferId) {
     return std::tie(x.hop, x.node) < std::tie(y.hop, y.node);
   }));
   EXPECT_TRUE(std::is_sorted(result.edges.begin(), result.edges.end(), [&](EdgeIndex x, EdgeIndex y) {
-    const Edge& ex = graph_->edge(x);
-    const Edge& ey = graph_->edge(y);
+    const Edge& ex = graph().edge(x);
+    const Edge& ey = graph().edge(y);
     return std::tie(ex.timestamp, ex.transfer_id) < std::tie(ey.timestamp, ey.transfer_id);
   }));
   EXPECT_EQ(result.seed, node("s"));
@@ -468,16 +371,12 @@ TEST_F(TraceTest, ZeroHopsAndUnknownSeedAreErrors) {
   build();
   TraceOptions options;
   options.hops = 0;
-  auto zero = error_from([&] { trace(*graph_, node("a"), TraceDirection::Forward, options); });
-  ASSERT_TRUE(zero.has_value());
-  EXPECT_EQ(zero->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(zero->what(), HasSubstr("hops"));
+  ASSERT_THAT([&] { trace(graph(), node("a"), TraceDirection::Forward, options); },
+              ThrowsError(ErrorKind::InvalidArgument, HasSubstr("hops")));
 
   options.hops = 2;
-  auto missing = error_from([&] { trace(*graph_, 999, TraceDirection::Forward, options); });
-  ASSERT_TRUE(missing.has_value());
-  EXPECT_EQ(missing->kind(), ErrorKind::NotFound);
-  EXPECT_THAT(missing->what(), HasSubstr("999"));
+  ASSERT_THAT([&] { trace(graph(), 999, TraceDirection::Forward, options); },
+              ThrowsError(ErrorKind::NotFound, HasSubstr("999")));
 }
 
 }  // namespace

@@ -4,12 +4,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
 #include <fstream>
-#include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +13,8 @@
 #include "fundtrail/core/hash.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
+#include "support/error_matchers.hpp"
+#include "support/store_fixture.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -24,35 +22,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-import-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::ThrowsError;
 
 // Valid TRON addresses (from data/demo/roles.json) and one with its last character changed.
 constexpr const char* kS = "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt";
@@ -83,10 +53,10 @@ struct StoredTransfer {
 
 class CsvImporterTest : public ::testing::Test {
  protected:
-  CsvImporterTest() : store_(dir_.file("case.db"), store::OpenMode::CreateIfMissing) {}
+  store::CaseStore& store() { return case_.store(); }
 
   std::string write_csv(const std::string& name, const std::string& content) {
-    const std::string path = dir_.file(name);
+    const std::string path = case_.dir().file(name);
     std::ofstream out(path, std::ios::binary);
     out << content;
     return path;
@@ -95,12 +65,12 @@ class CsvImporterTest : public ::testing::Test {
   ImportSummary import(const std::string& path, bool skip_invalid = false) {
     ImportOptions options;
     options.skip_invalid = skip_invalid;
-    return import_csv(store_, path, options);
+    return import_csv(store(), path, options);
   }
 
   std::vector<StoredTransfer> stored() {
     std::vector<StoredTransfer> result;
-    auto statement = store_.db().prepare(
+    auto statement = store().db().prepare(
         "SELECT t.tx_hash, tr.idx, fa.address, ta.address, a.symbol, CAST(tr.amount AS TEXT), tr.timestamp "
         "FROM transfers tr JOIN transactions t ON t.id = tr.tx_id JOIN addresses fa ON fa.id = tr.from_id "
         "JOIN addresses ta ON ta.id = tr.to_id JOIN assets a ON a.id = tr.asset_id ORDER BY t.tx_hash, tr.idx");
@@ -115,21 +85,20 @@ class CsvImporterTest : public ::testing::Test {
   // Every test ends with a consistent store: imports may suspend per-row foreign-key checks for speed, so
   // the references must still hold, and enforcement must be back on afterwards.
   void TearDown() override {
-    auto check = store_.db().prepare("PRAGMA foreign_key_check");
+    auto check = store().db().prepare("PRAGMA foreign_key_check");
     EXPECT_FALSE(check.step()) << "dangling reference in table " << check.column_text(0);
-    auto enabled = store_.db().prepare("PRAGMA foreign_keys");
+    auto enabled = store().db().prepare("PRAGMA foreign_keys");
     ASSERT_TRUE(enabled.step());
     EXPECT_EQ(enabled.column_int64(0), 1) << "foreign keys were left off after an import";
   }
 
   std::int64_t count(const std::string& table) {
-    auto statement = store_.db().prepare("SELECT count(*) FROM " + table);
+    auto statement = store().db().prepare("SELECT count(*) FROM " + table);
     statement.step();
     return statement.column_int64(0);
   }
 
-  TempDir dir_;
-  store::CaseStore store_;
+  test::TempCase case_{core::Chain::Tron, "fundtrail-import"};
 };
 
 std::string row(const std::string& chain, const std::string& tx, const std::string& time, const std::string& from,
@@ -185,11 +154,11 @@ TEST_F(CsvImporterTest, AtomicImportWithInvalidRowsImportsNothing) {
   EXPECT_EQ(summary.inserted, 0u);
   EXPECT_EQ(summary.duplicates, 0u);
   expect_bad_row_errors(summary);
-  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(store().transfer_count(), 0);
   EXPECT_EQ(count("transactions"), 0);
   EXPECT_EQ(count("addresses"), 0);
   EXPECT_EQ(count("sources"), 0) << "the source record is part of the rolled-back transaction";
-  EXPECT_EQ(store_.data_version(), 0);
+  EXPECT_EQ(store().data_version(), 0);
 }
 
 TEST_F(CsvImporterTest, SkipInvalidImportsTheValidRows) {
@@ -200,7 +169,7 @@ TEST_F(CsvImporterTest, SkipInvalidImportsTheValidRows) {
   expect_bad_row_errors(summary);
   EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"tx01", 0, kS, kB, "USDT", "10000000", kNoon},
                                     StoredTransfer{"tx07", 0, kS, kX, "USDT", "20500000", kNoon + 3600}));
-  EXPECT_EQ(store_.data_version(), 1);
+  EXPECT_EQ(store().data_version(), 1);
 }
 
 TEST_F(CsvImporterTest, OnlyTheFirstTwentyErrorsAreListed) {
@@ -222,29 +191,20 @@ TEST_F(CsvImporterTest, MissingRequiredColumnIsAnErrorNamingIt) {
   const std::string path = write_csv("no-amount.csv", "chain,tx_hash,timestamp,from,to,asset\n"
                                                       "tron,tx1,2024-03-01T12:00:00Z," + std::string(kS) + "," +
                                                           kB + ",USDT\n");
-  auto error = error_from([&] { import(path); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":1"), HasSubstr("amount")));
+  ASSERT_THAT([&] { import(path); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(path + ":1"), HasSubstr("amount"))));
 
   const std::string two = write_csv("two.csv", "chain,tx_hash,from,to,asset\n");
-  auto both = error_from([&] { import(two); });
-  ASSERT_TRUE(both.has_value());
-  EXPECT_EQ(both->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(both->what(), AllOf(HasSubstr("timestamp"), HasSubstr("amount")));
+  ASSERT_THAT([&] { import(two); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("timestamp"), HasSubstr("amount"))));
   EXPECT_EQ(count("sources"), 0);
 }
 
 TEST_F(CsvImporterTest, MissingOrEmptyFileIsAnError) {
-  auto missing = error_from([&] { import(dir_.file("nope.csv")); });
-  ASSERT_TRUE(missing.has_value());
-  EXPECT_EQ(missing->kind(), ErrorKind::NotFound);
-  EXPECT_THAT(missing->what(), HasSubstr("nope.csv"));
+  ASSERT_THAT([&] { import(case_.dir().file("nope.csv")); }, ThrowsError(ErrorKind::NotFound, HasSubstr("nope.csv")));
 
-  auto empty = error_from([&] { import(write_csv("empty.csv", "")); });
-  ASSERT_TRUE(empty.has_value());
-  EXPECT_EQ(empty->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(empty->what(), HasSubstr("empty.csv"));
+  ASSERT_THAT([&] { import(write_csv("empty.csv", "")); },
+              ThrowsError(ErrorKind::InvalidArgument, HasSubstr("empty.csv")));
 }
 
 TEST_F(CsvImporterTest, SameTransactionWithAnotherTimestampInTheFileIsAnError) {
@@ -258,15 +218,13 @@ TEST_F(CsvImporterTest, SameTransactionWithAnotherTimestampInTheFileIsAnError) {
   EXPECT_EQ(summary.errors[0].line, 3u);
   EXPECT_THAT(summary.errors[0].reason,
               AllOf(HasSubstr("dup-time"), HasSubstr("2024-03-01T12:00:00Z"), HasSubstr("2024-03-01T12:05:00Z")));
-  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(store().transfer_count(), 0);
 }
 
 TEST_F(CsvImporterTest, DuplicateHeaderColumnIsAnErrorNamingIt) {
   const std::string path = write_csv("twice.csv", std::string(kHeader) + ",amount\n");
-  auto error = error_from([&] { import(path); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":1"), HasSubstr("'amount' appears twice")));
+  ASSERT_THAT([&] { import(path); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(path + ":1"), HasSubstr("'amount' appears twice"))));
 }
 
 // A malformed CSV record (not just a bad value) aborts the whole import with the file and line; the store is
@@ -275,11 +233,9 @@ TEST_F(CsvImporterTest, UnterminatedQuoteAbortsTheImportNamingTheLine) {
   const std::string path = write_csv("quote.csv", std::string(kHeader) + "\n" +
                                                       row("tron", "q1", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") +
                                                       "\n" + "tron,\"q2,2024-03-01T12:00:00Z\n");
-  auto error = error_from([&] { import(path); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr(path + ":3"), HasSubstr("unterminated")));
-  EXPECT_EQ(store_.transfer_count(), 0);
+  ASSERT_THAT([&] { import(path); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(path + ":3"), HasSubstr("unterminated"))));
+  EXPECT_EQ(store().transfer_count(), 0);
   EXPECT_EQ(count("sources"), 0);
 }
 
@@ -307,7 +263,7 @@ TEST_F(CsvImporterTest, AmountBeyond256BitsIsARowError) {
   EXPECT_EQ(summary.errors[0].line, 2u);
   EXPECT_EQ(summary.errors[0].column, "amount");
   EXPECT_THAT(summary.errors[0].reason, HasSubstr("256 bits"));
-  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(store().transfer_count(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -325,7 +281,7 @@ TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
   EXPECT_EQ(first.inserted, 3u);
   EXPECT_EQ(first.duplicates, 0u);
   EXPECT_EQ(first.sha256, core::to_hex(core::sha256(csv)));
-  EXPECT_EQ(store_.data_version(), 1);
+  EXPECT_EQ(store().data_version(), 1);
   const auto before = stored();
 
   const auto second = import(path);
@@ -336,7 +292,7 @@ TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
   EXPECT_EQ(second.rejected, 0u);
   EXPECT_EQ(stored(), before);
   EXPECT_EQ(count("sources"), 1) << "the same bytes are one source";
-  EXPECT_EQ(store_.data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
+  EXPECT_EQ(store().data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
 }
 
 TEST_F(CsvImporterTest, RepeatedRowWithAnIndexInTheFileIsADuplicate) {
@@ -345,7 +301,7 @@ TEST_F(CsvImporterTest, RepeatedRowWithAnIndexInTheFileIsADuplicate) {
   EXPECT_TRUE(summary.committed);
   EXPECT_EQ(summary.inserted, 1u);
   EXPECT_EQ(summary.duplicates, 1u);
-  EXPECT_EQ(store_.transfer_count(), 1);
+  EXPECT_EQ(store().transfer_count(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -379,7 +335,7 @@ TEST_F(CsvImporterTest, HugeAmountIsStoredExactly) {
   EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"0xhuge", 0, kEthA, kEthB, "ETH", kMaxUint256, kNoon},
                                     StoredTransfer{"0xsmall", 0, kEthA, kEthB, "ETH", "1", kNoon}));
   std::vector<std::string> scanned;
-  store_.scan_transfers(0, [&](const store::TransferRow& r) {
+  store().scan_transfers(0, [&](const store::TransferRow& r) {
     scanned.push_back(r.amount_is_text ? std::string(r.amount_text) : std::to_string(r.amount_int));
   });
   EXPECT_THAT(scanned, ElementsAre(kMaxUint256, "1"));
@@ -418,7 +374,7 @@ TEST_F(CsvImporterTest, WithoutIndexColumnInterleavedRowsOfOneTransactionAreRefu
   EXPECT_EQ(summary.errors[0].line, 4u);
   EXPECT_THAT(summary.errors[0].reason,
               AllOf(HasSubstr("transfer A index 0"), HasSubstr("adjacent"), HasSubstr("add an index column")));
-  EXPECT_EQ(store_.transfer_count(), 0);
+  EXPECT_EQ(store().transfer_count(), 0);
 
   const std::string indexed = std::string(kHeader) + ",index\n" +
                               row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n" +
@@ -473,8 +429,8 @@ TEST_F(CsvImporterTest, GenericLedgerRowsWithFreeTextAccountsAndDecimals) {
                           StoredTransfer{"exch-003", 0, "acct:EXCH-4471", "bank:DEMO-IBAN-0002", "USD", "150050",
                                          kNoon + 7200}));
   // Free-text accounts are addresses of the generic chain.
-  EXPECT_TRUE(store_.find_address(core::Chain::Generic, "acct:EXCH-4471").has_value());
-  EXPECT_FALSE(store_.find_address(core::Chain::Tron, "acct:EXCH-4471").has_value());
+  EXPECT_TRUE(store().find_address(core::Chain::Generic, "acct:EXCH-4471").has_value());
+  EXPECT_FALSE(store().find_address(core::Chain::Tron, "acct:EXCH-4471").has_value());
 }
 
 }  // namespace

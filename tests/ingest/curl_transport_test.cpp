@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "fundtrail/core/error.hpp"
@@ -50,7 +51,8 @@ class FakeServer {
  public:
   FakeServer(const std::string& python, const std::string& script) {
     int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
+    // O_CLOEXEC: later servers must not inherit this pipe (dup2 clears the flag on the child's stdout).
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -62,6 +64,21 @@ class FakeServer {
     }
     ::close(pipe_fds[1]);
     stdout_ = pipe_fds[0];
+    try {
+      port_ = read_port();
+    } catch (...) {
+      stop();  // the destructor does not run for a half-constructed server
+      throw;
+    }
+  }
+  ~FakeServer() { stop(); }
+  FakeServer(const FakeServer&) = delete;
+  FakeServer& operator=(const FakeServer&) = delete;
+
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  int read_port() {
     std::string line;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (line.find('\n') == std::string::npos) {
@@ -76,21 +93,18 @@ class FakeServer {
       if (got <= 0) throw std::runtime_error("fake_http_server.py exited before printing its port");
       line.append(buffer, static_cast<std::size_t>(got));
     }
-    port_ = std::stoi(line);
+    return std::stoi(line);
   }
-  ~FakeServer() {
+  void stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
     }
     if (stdout_ >= 0) ::close(stdout_);
+    stdout_ = -1;
   }
-  FakeServer(const FakeServer&) = delete;
-  FakeServer& operator=(const FakeServer&) = delete;
 
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
- private:
   pid_t pid_ = -1;
   int stdout_ = -1;
   int port_ = 0;

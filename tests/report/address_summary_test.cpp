@@ -3,23 +3,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <memory>
-#include <optional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "fundtrail/core/error.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
-#include "fundtrail/store/case_store.hpp"
-#include "fundtrail/store/sqlite.hpp"
-#include "fundtrail/store/transfer_writer.hpp"
+#include "support/graph_case.hpp"
 
 namespace fundtrail::report {
 namespace {
@@ -29,74 +21,17 @@ using ::testing::HasSubstr;
 
 constexpr core::UnixSeconds kT0 = 1709294400;  // 2024-03-01T12:00:00Z
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-address-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Generic-chain wallets with readable names; USD/EUR have 2 decimals, ETH 18.
-class Case {
+// add(from, to, at, amount, asset = "USD") queues a transfer at kT0 + `at` seconds.
+class Case : public test::TimelineCase {
  public:
-  Case() : store_(std::make_unique<store::CaseStore>(dir_.file("case.db"), store::OpenMode::CreateIfMissing)) {}
-
-  Case& add(const std::string& from, const std::string& to, core::UnixSeconds at, const std::string& amount,
-            const std::string& asset = "USD") {
-    pending_.push_back(Pending{from, to, at, amount, asset});
-    return *this;
-  }
+  Case() : TimelineCase(kT0, core::Chain::Generic, "fundtrail-address") {}
 
   AddressSummary summarize(const std::string& wallet, unsigned top = 10) {
-    if (!pending_.empty()) {
-      store::Transaction transaction(store_->db());
-      store::TransferWriter writer(*store_);
-      for (const Pending& p : pending_) {
-        const store::ResolvedAsset asset = writer.resolve_asset(core::Chain::Generic, p.asset, std::nullopt);
-        core::Transfer t;
-        t.chain = core::Chain::Generic;
-        t.tx_hash = "tx" + std::to_string(++written_);
-        t.from = p.from;
-        t.to = p.to;
-        t.asset = p.asset;
-        t.decimals = asset.decimals;
-        t.amount = core::Amount::parse_display(p.amount, asset.decimals);
-        t.timestamp = kT0 + p.at;
-        writer.write(t, asset.id, std::nullopt);
-      }
-      store_->bump_data_version();
-      transaction.commit();
-      pending_.clear();
-    }
-    const graph::TransferGraph graph = graph::build_graph_in_memory(*store_);
-    GraphLabels labels(*store_);
-    const auto id = store_->find_address(core::Chain::Generic, wallet);
-    if (!id) throw std::runtime_error("no wallet " + wallet);
-    return summarize_address(graph, labels, static_cast<graph::NodeId>(*id), top);
+    const graph::TransferGraph& transfers = graph();
+    GraphLabels labels(store());
+    return summarize_address(transfers, labels, node(wallet), top);
   }
-
- private:
-  struct Pending {
-    std::string from, to;
-    core::UnixSeconds at;
-    std::string amount, asset;
-  };
-  TempDir dir_;
-  std::unique_ptr<store::CaseStore> store_;
-  std::vector<Pending> pending_;
-  int written_ = 0;
 };
 
 std::vector<std::string> top_addresses(const AssetSummary& asset) {

@@ -4,7 +4,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,42 +17,17 @@
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
+#include "support/error_matchers.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fundtrail::store {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-// A fresh directory per test, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-schema-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
+using test::TempDir;  // a fresh directory per test, removed with everything in it
+using test::ThrowsError;
 
 std::string pragma_text(Database& db, const std::string& pragma) {
   auto statement = db.prepare("PRAGMA " + pragma);
@@ -215,18 +189,15 @@ TEST(SchemaTest, StoreWithNewerSchemaIsRefused) {
     CaseStore store(path, OpenMode::CreateIfMissing);
     store.db().exec("PRAGMA user_version = 99");
   }
-  auto error = error_from([&] { CaseStore store(path, OpenMode::MustExist); });
-  ASSERT_TRUE(error.has_value()) << "a store from a newer fundtrail was opened";
-  EXPECT_EQ(error->kind(), ErrorKind::Corruption);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr(path), HasSubstr("99"),
-                                   HasSubstr(std::to_string(latest_schema_version()))));
+  ASSERT_THAT([&] { CaseStore store(path, OpenMode::MustExist); },
+              ThrowsError(ErrorKind::Corruption, AllOf(HasSubstr(path), HasSubstr("99"),
+                                                       HasSubstr(std::to_string(latest_schema_version())))))
+      << "a store from a newer fundtrail was opened";
 
   // Refusing did not touch the file's version.
   Database db(path, false);
   EXPECT_EQ(schema_version(db), 99);
-  auto direct = error_from([&] { migrate(db); });
-  ASSERT_TRUE(direct.has_value());
-  EXPECT_EQ(direct->kind(), ErrorKind::Corruption);
+  ASSERT_THAT([&] { migrate(db); }, ThrowsError(ErrorKind::Corruption));
 }
 
 TEST(SchemaTest, NonSqliteFileIsRefusedAndLeftAlone) {
@@ -238,10 +209,9 @@ TEST(SchemaTest, NonSqliteFileIsRefusedAndLeftAlone) {
     std::ofstream out(path, std::ios::binary);
     out << content;
   }
-  auto error = error_from([&] { CaseStore store(path, OpenMode::MustExist); });
-  ASSERT_TRUE(error.has_value()) << "a text file was accepted as a case store";
-  EXPECT_EQ(error->kind(), ErrorKind::Corruption);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr(path), HasSubstr("not a fundtrail case store")));
+  ASSERT_THAT([&] { CaseStore store(path, OpenMode::MustExist); },
+              ThrowsError(ErrorKind::Corruption, AllOf(HasSubstr(path), HasSubstr("not a fundtrail case store"))))
+      << "a text file was accepted as a case store";
 
   std::ifstream in(path, std::ios::binary);
   const std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -251,20 +221,15 @@ TEST(SchemaTest, NonSqliteFileIsRefusedAndLeftAlone) {
 TEST(SchemaTest, MustExistOnMissingPathIsNotFoundAndCreatesNothing) {
   TempDir dir;
   const std::string path = dir.file("missing.db");
-  auto error = error_from([&] { CaseStore store(path, OpenMode::MustExist); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::NotFound);
-  EXPECT_THAT(error->what(), HasSubstr(path));
+  ASSERT_THAT([&] { CaseStore store(path, OpenMode::MustExist); }, ThrowsError(ErrorKind::NotFound, HasSubstr(path)));
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 TEST(SchemaTest, CreateIfMissingInAMissingDirectoryIsAnIoError) {
   TempDir dir;
   const std::string path = dir.file("no/such/dir/case.db");
-  auto error = error_from([&] { CaseStore store(path, OpenMode::CreateIfMissing); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::IoError);
-  EXPECT_THAT(error->what(), HasSubstr(path));
+  ASSERT_THAT([&] { CaseStore store(path, OpenMode::CreateIfMissing); },
+              ThrowsError(ErrorKind::IoError, HasSubstr(path)));
 }
 
 }  // namespace

@@ -3,12 +3,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,41 +12,16 @@
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
+#include "support/error_matchers.hpp"
+#include "support/store_fixture.hpp"
 
 namespace fundtrail::store {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-writer-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
+using test::ThrowsError;
 
 constexpr const char* kSeller = "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt";
 constexpr const char* kBroker = "TMt3ojNDGxrMXDbfh2MU8gHkgk9MkNdMDT";
@@ -63,9 +34,7 @@ core::Amount base_units(const std::string& digits) { return core::Amount::parse_
 
 class TransferWriterTest : public ::testing::Test {
  protected:
-  TransferWriterTest() : store_(std::make_unique<CaseStore>(dir_.file("case.db"), OpenMode::CreateIfMissing)) {}
-
-  CaseStore& store() { return *store_; }
+  CaseStore& store() { return case_.store(); }
 
   static core::Transfer transfer(const std::string& tx, std::uint32_t index, const std::string& amount_base_units,
                                  core::UnixSeconds timestamp = kT0) {
@@ -99,8 +68,7 @@ class TransferWriterTest : public ::testing::Test {
     return result;
   }
 
-  TempDir dir_;
-  std::unique_ptr<CaseStore> store_;
+  test::TempCase case_{core::Chain::Tron, "fundtrail-writer"};
 };
 
 TEST_F(TransferWriterTest, ExactDuplicatesAreSkipped) {
@@ -134,10 +102,9 @@ TEST_F(TransferWriterTest, SameKeyWithOtherContentIsRefusedNamingTheTransaction)
   ASSERT_EQ(writer.write(transfer("c0ffee", 3, "1500000"), usdt.id, std::nullopt), WriteOutcome::Inserted);
 
   auto expect_conflict = [&](const core::Transfer& changed, std::int64_t asset_id, const char* what) {
-    auto error = error_from([&] { writer.write(changed, asset_id, std::nullopt); });
-    ASSERT_TRUE(error.has_value()) << what << " was accepted";
-    EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument) << what;
-    EXPECT_THAT(error->what(), AllOf(HasSubstr("c0ffee"), HasSubstr("index 3"))) << what;
+    ASSERT_THAT([&] { writer.write(changed, asset_id, std::nullopt); },
+                ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("c0ffee"), HasSubstr("index 3"))))
+        << what << " was accepted or refused for another reason";
   };
   expect_conflict(transfer("c0ffee", 3, "1500001"), usdt.id, "another amount");
   auto other_to = transfer("c0ffee", 3, "1500000");
@@ -156,13 +123,13 @@ TEST_F(TransferWriterTest, BigStoredAmountConflictsWithAnotherBigAmount) {
   TransferWriter writer(store());
   const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
   ASSERT_EQ(writer.write(transfer("big", 0, kMaxUint256), usdt.id, std::nullopt), WriteOutcome::Inserted);
-  auto error = error_from([&] {
-    writer.write(transfer("big", 0, "115792089237316195423570985008687907853269984665640564039457584007913129639934"),
-                 usdt.id, std::nullopt);
-  });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), HasSubstr("big"));
+  ASSERT_THAT(
+      [&] {
+        writer.write(
+            transfer("big", 0, "115792089237316195423570985008687907853269984665640564039457584007913129639934"),
+            usdt.id, std::nullopt);
+      },
+      ThrowsError(ErrorKind::InvalidArgument, HasSubstr("big")));
 }
 
 TEST_F(TransferWriterTest, IndexesUpToTheLimitAreKeptApartAndBeyondItRefused) {
@@ -172,10 +139,10 @@ TEST_F(TransferWriterTest, IndexesUpToTheLimitAreKeptApartAndBeyondItRefused) {
   ASSERT_EQ(writer.write(transfer("wide", 0, "1"), usdt.id, std::nullopt), WriteOutcome::Inserted);
   ASSERT_EQ(writer.write(transfer("wide", kMaxTransferIndex, "2"), usdt.id, std::nullopt), WriteOutcome::Inserted);
   ASSERT_EQ(writer.write(transfer("next", 0, "3"), usdt.id, std::nullopt), WriteOutcome::Inserted);
-  auto error = error_from([&] { writer.write(transfer("wide", kMaxTransferIndex + 1, "4"), usdt.id, std::nullopt); });
-  ASSERT_TRUE(error.has_value()) << "an index beyond the id space was accepted";
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr("wide"), HasSubstr(std::to_string(kMaxTransferIndex + 1))));
+  ASSERT_THAT([&] { writer.write(transfer("wide", kMaxTransferIndex + 1, "4"), usdt.id, std::nullopt); },
+              ThrowsError(ErrorKind::InvalidArgument,
+                          AllOf(HasSubstr("wide"), HasSubstr(std::to_string(kMaxTransferIndex + 1)))))
+      << "an index beyond the id space was accepted";
   transaction.commit();
   EXPECT_EQ(store().transfer_count(), 3);
   EXPECT_EQ(scanned_amounts(), (std::vector<std::pair<bool, std::string>>{{false, "1"}, {false, "2"}, {false, "3"}}));
@@ -188,21 +155,19 @@ TEST_F(TransferWriterTest, TransactionTimestampConflictIsRefused) {
     const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
     ASSERT_EQ(writer.write(transfer("tx-time", 0, "100", kT0), usdt.id, std::nullopt), WriteOutcome::Inserted);
     // Same command, another transfer of the same transaction at another time.
-    auto error = error_from([&] { writer.write(transfer("tx-time", 1, "100", kT0 + 60), usdt.id, std::nullopt); });
-    ASSERT_TRUE(error.has_value()) << "one transaction with two timestamps was accepted";
-    EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-    EXPECT_THAT(error->what(), AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0)),
-                                     HasSubstr(core::format_iso8601(kT0 + 60))));
+    ASSERT_THAT([&] { writer.write(transfer("tx-time", 1, "100", kT0 + 60), usdt.id, std::nullopt); },
+                ThrowsError(ErrorKind::InvalidArgument,
+                            AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0)),
+                                  HasSubstr(core::format_iso8601(kT0 + 60)))))
+        << "one transaction with two timestamps was accepted";
     transaction.commit();
   }
   // A later command with a fresh writer reads the timestamp from the store.
   Transaction transaction(store().db());
   TransferWriter writer(store());
   const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
-  auto error = error_from([&] { writer.write(transfer("tx-time", 0, "100", kT0 - 1), usdt.id, std::nullopt); });
-  ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0))));
+  ASSERT_THAT([&] { writer.write(transfer("tx-time", 0, "100", kT0 - 1), usdt.id, std::nullopt); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0)))));
   EXPECT_EQ(store().transfer_count(), 1);
 }
 
@@ -250,17 +215,15 @@ TEST_F(TransferWriterTest, KnownAssetsHaveFixedDecimals) {
   const auto same = writer.resolve_asset(core::Chain::Tron, "usdt", 6u);
   EXPECT_EQ(same.id, usdt.id) << "symbols are case-insensitive";
 
-  auto error = error_from([&] { writer.resolve_asset(core::Chain::Tron, "USDT", 18u); });
-  ASSERT_TRUE(error.has_value()) << "USDT on tron with 18 decimals was accepted";
-  EXPECT_EQ(error->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(error->what(), AllOf(HasSubstr("USDT"), HasSubstr("tron"), HasSubstr("6"), HasSubstr("18")));
+  ASSERT_THAT([&] { writer.resolve_asset(core::Chain::Tron, "USDT", 18u); },
+              ThrowsError(ErrorKind::InvalidArgument,
+                          AllOf(HasSubstr("USDT"), HasSubstr("tron"), HasSubstr("6"), HasSubstr("18"))))
+      << "USDT on tron with 18 decimals was accepted";
 
   // Also refused the first time it is seen (nothing cached yet) by a fresh writer.
   TransferWriter fresh(store());
-  auto first = error_from([&] { fresh.resolve_asset(core::Chain::Eth, "USDT", 18u); });
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(first->what(), AllOf(HasSubstr("USDT"), HasSubstr("eth")));
+  ASSERT_THAT([&] { fresh.resolve_asset(core::Chain::Eth, "USDT", 18u); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("USDT"), HasSubstr("eth"))));
 
   // Same symbol on another chain is another asset; ETH on eth has 18.
   const auto eth_usdt = fresh.resolve_asset(core::Chain::Eth, "USDT", std::nullopt);
@@ -274,33 +237,28 @@ TEST_F(TransferWriterTest, KnownAssetsHaveFixedDecimals) {
 TEST_F(TransferWriterTest, UnknownAssetNeedsDecimalsAndKeepsThem) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
-  auto missing = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", std::nullopt); });
-  ASSERT_TRUE(missing.has_value()) << "an unknown asset without decimals was accepted";
-  EXPECT_EQ(missing->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(missing->what(), AllOf(HasSubstr("MEME"), HasSubstr("tron"), HasSubstr("decimals")));
+  ASSERT_THAT([&] { writer.resolve_asset(core::Chain::Tron, "MEME", std::nullopt); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("MEME"), HasSubstr("tron"), HasSubstr("decimals"))))
+      << "an unknown asset without decimals was accepted";
 
-  auto too_many = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 78u); });
-  ASSERT_TRUE(too_many.has_value());
-  EXPECT_EQ(too_many->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(too_many->what(), HasSubstr("78"));
+  ASSERT_THAT([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 78u); },
+              ThrowsError(ErrorKind::InvalidArgument, HasSubstr("78")));
 
   const auto meme = writer.resolve_asset(core::Chain::Tron, "MEME", 9u);
   EXPECT_EQ(meme.decimals, 9u);
   EXPECT_EQ(writer.resolve_asset(core::Chain::Tron, "meme", 9u).id, meme.id);
   EXPECT_EQ(writer.resolve_asset(core::Chain::Tron, "MEME", std::nullopt).decimals, 9u);
 
-  auto contradiction = error_from([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 12u); });
-  ASSERT_TRUE(contradiction.has_value()) << "MEME with 12 decimals after 9 was accepted";
-  EXPECT_EQ(contradiction->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(contradiction->what(), AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12")));
+  ASSERT_THAT([&] { writer.resolve_asset(core::Chain::Tron, "MEME", 12u); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12"))))
+      << "MEME with 12 decimals after 9 was accepted";
   transaction.commit();
 
   // A later command (fresh writer) checks against the stored decimals.
   TransferWriter later(store());
-  auto stored = error_from([&] { later.resolve_asset(core::Chain::Tron, "MEME", 12u); });
-  ASSERT_TRUE(stored.has_value()) << "stored decimals were not checked";
-  EXPECT_EQ(stored->kind(), ErrorKind::InvalidArgument);
-  EXPECT_THAT(stored->what(), AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12")));
+  ASSERT_THAT([&] { later.resolve_asset(core::Chain::Tron, "MEME", 12u); },
+              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("MEME"), HasSubstr("9"), HasSubstr("12"))))
+      << "stored decimals were not checked";
   EXPECT_EQ(later.resolve_asset(core::Chain::Tron, "MEME", 9u).id, meme.id);
 }
 
@@ -395,8 +353,8 @@ TEST_F(TransferWriterTest, DataVersionBumpsOnlyWhenCommitted) {
     // no commit: rolled back
   }
   EXPECT_EQ(store().data_version(), 1);
-  store_.reset();
-  CaseStore reopened(dir_.file("case.db"), OpenMode::MustExist);
+  case_.close();
+  CaseStore reopened(case_.db_path(), OpenMode::MustExist);
   EXPECT_EQ(reopened.data_version(), 1);
 }
 

@@ -5,6 +5,7 @@
 // A transaction does not say which input paid which output, so every output is split over the inputs in
 // proportion to their values: input address A_i (value a_i, several inputs of one address merged, in order
 // of first appearance) sends output address B_j (value b_j) the share b_j * a_i / sum(a) satoshi.
+// This is the haircut model (Moser, Bohme, Breuker, "Towards Risk Scoring of Bitcoin Transactions", FC 2014).
 //
 // Rounding (Hamilton's largest-remainder method): each share is floored; the satoshi still missing from
 // b_j (fewer than the number of input addresses) go one each to the input addresses with the largest

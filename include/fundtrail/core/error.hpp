@@ -29,15 +29,34 @@ class Error : public std::runtime_error {
 inline Error invalid_argument(const std::string& message) { return {ErrorKind::InvalidArgument, message}; }
 inline Error not_found(const std::string& message) { return {ErrorKind::NotFound, message}; }
 
-// User input quoted in a message: at most `max_bytes` bytes of it (then "..."), every byte outside printable
-// ASCII shown as \xNN, so hostile input can neither flood a log nor inject terminal escapes or line breaks.
-inline std::string printable_excerpt(std::string_view text, std::size_t max_bytes = 100) {
+enum class ExcerptStyle {
+  // Printable ASCII only: every other byte (also UTF-8 and the backslash) as \xNN; a cut is marked "...".
+  Ascii,
+  // In double quotes, UTF-8 kept (the cut never splits a sequence): only control bytes as \xNN, '"' and '\'
+  // escaped with a backslash; a cut is marked "... (N bytes)" with the full size. For values (amounts,
+  // timestamps) whose own spelling matters.
+  QuotedUtf8,
+};
+
+// User input quoted in a message: at most `max_bytes` bytes of it, escaped as `style` says, so hostile input
+// can neither flood a log nor inject terminal escapes or line breaks.
+inline std::string printable_excerpt(std::string_view text, std::size_t max_bytes = 100,
+                                     ExcerptStyle style = ExcerptStyle::Ascii) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const bool quoted = style == ExcerptStyle::QuotedUtf8;
+  const bool truncated = text.size() > max_bytes;
+  std::size_t shown = truncated ? max_bytes : text.size();
+  if (quoted && truncated) {
+    while (shown > 0 && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
+  }
   std::string out;
-  out.reserve(text.size() < max_bytes ? text.size() : max_bytes + 3);
-  for (std::size_t i = 0; i < text.size() && i < max_bytes; ++i) {
+  out.reserve(shown + 5);
+  if (quoted) out += '"';
+  for (std::size_t i = 0; i < shown; ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+    const bool plain = quoted ? byte >= 0x20 && byte != 0x7f : byte >= 0x20 && byte < 0x7f && byte != '\\';
+    if (plain) {
+      if (quoted && (byte == '"' || byte == '\\')) out += '\\';
       out += static_cast<char>(byte);
     } else {
       out += "\\x";
@@ -45,7 +64,8 @@ inline std::string printable_excerpt(std::string_view text, std::size_t max_byte
       out += kHex[byte & 0xf];
     }
   }
-  if (text.size() > max_bytes) out += "...";
+  if (quoted) out += '"';
+  if (truncated) out += quoted ? "... (" + std::to_string(text.size()) + " bytes)" : "...";
   return out;
 }
 

@@ -72,7 +72,8 @@ class PoliteClient {
   //   "provider <name>: <METHOD> <redacted url> failed after <n> attempts: last status 503" (or the transport
   //   reason) when the budget is spent; "provider <name>: <METHOD> <redacted url>: <reason>" for a
   //   non-retryable TransportError; "interrupted" once request_stop() was called (also during a wait).
-  // Blocks while `concurrency` requests are already in flight. Thread-safe.
+  // Blocks while `concurrency` requests are already in flight (a request counts from its first attempt until
+  // fetch() returns, backoff included, so a struggling provider gets no extra load). Thread-safe.
   HttpResponse fetch(const HttpRequest& request);
 
   // fetch() for every request with up to `concurrency` of them in flight; responses in request order. On the

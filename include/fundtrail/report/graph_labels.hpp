@@ -18,13 +18,19 @@ class GraphLabels {
   const store::AddressRecord& address(std::int64_t address_id);
   // Unknown asset ids throw fundtrail::Error(Corruption).
   const core::AssetInfo& asset(std::uint32_t asset_id) const;
-  const store::TransferDetail& transfer(std::int64_t transfer_id);
+  // Tx hash, index and block of a transfer. Transfer ids are tx_id * 2^24 + index (store/transfer_writer.hpp),
+  // so this costs one lookup per transaction, not per transfer.
+  store::TransferDetail transfer(std::int64_t transfer_id);
 
  private:
   store::CaseStore& store_;
   std::vector<std::optional<core::AssetInfo>> assets_;
   std::unordered_map<std::int64_t, store::AddressRecord> addresses_;
-  std::unordered_map<std::int64_t, store::TransferDetail> transfers_;
+  struct TransactionLabel {
+    std::string tx_hash;
+    std::optional<std::int64_t> block_height;
+  };
+  std::unordered_map<std::int64_t, TransactionLabel> transactions_;
 };
 
 }  // namespace fundtrail::report

@@ -20,33 +20,21 @@
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/graph/path_search.hpp"
 #include "fundtrail/report/graph_labels.hpp"
+#include "fundtrail/report/rendering.hpp"
 
 namespace fundtrail::report {
 
-struct PathRequest {
+// With the transfer filters (since, until, asset, min_amount) as given.
+struct PathRequest : TransferFilters {
   std::string from;  // normalised
   std::string to;
   core::Chain chain{};
   unsigned max_hops = 6;
   std::size_t limit = 5;
   bool time_order = true;
-  std::optional<core::UnixSeconds> since;
-  std::optional<core::UnixSeconds> until;
-  std::optional<std::string> asset;
-  std::optional<std::string> min_amount;
 };
 
-struct PathTransfer {
-  std::string tx_hash;
-  std::int64_t index = 0;
-  std::string from;
-  std::string to;
-  core::UnixSeconds timestamp = 0;
-  std::string asset;
-  std::string contract;  // empty for native coins and symbol-only assets
-  std::string amount;    // exact decimal in display units
-  std::optional<std::int64_t> block_height;
-};
+using PathTransfer = ReportTransfer;
 
 struct ReportPath {
   std::vector<std::string> wallets;     // FROM, ..., TO

@@ -1,14 +1,14 @@
 #pragma once
 // Renderings of a TraceReport. JSON and CSV are for scripts (stable field names, deterministic order,
 // amounts as exact decimal strings); the table is for people.
-#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "fundtrail/report/trace_report.hpp"
 
 namespace fundtrail::report {
 
-nlohmann::ordered_json trace_to_json(const TraceReport& report);
+// JSON (docs/trace-json.md), streamed: constant memory whatever the result size. Ends with a newline.
+void write_trace_json(std::ostream& out, const TraceReport& report);
 void write_trace_table(std::ostream& out, const TraceReport& report);
 // One line per transfer: direction,hop,timestamp,tx_hash,index,from,to,asset,amount,block_height,contract
 void write_trace_csv(std::ostream& out, const TraceReport& report);

@@ -10,6 +10,7 @@
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/graph/trace.hpp"
 #include "fundtrail/report/graph_labels.hpp"
+#include "fundtrail/report/rendering.hpp"
 
 namespace fundtrail::report {
 
@@ -29,30 +30,18 @@ struct ReportNode {
   std::vector<AssetTotal> sent;
 };
 
-struct ReportEdge {
-  std::string tx_hash;
-  std::int64_t index = 0;
-  std::string from;
-  std::string to;
-  core::UnixSeconds timestamp = 0;
-  std::string asset;
-  std::string contract;
-  std::string amount;  // exact decimal in display units
-  std::optional<std::int64_t> block_height;
+struct ReportEdge : ReportTransfer {
   unsigned hop = 0;       // the hop at which the trace uses this transfer (1 = the seed's own)
   std::string direction;  // "out", "in" or "both"
 };
 
-struct TraceRequest {
+// With the transfer filters (since, until, asset, min_amount) as given.
+struct TraceRequest : TransferFilters {
   std::string seed;
   core::Chain chain{};
   std::string direction;  // "out" | "in" | "both"
   unsigned hops = 3;
   bool time_order = true;
-  std::optional<core::UnixSeconds> since;
-  std::optional<core::UnixSeconds> until;
-  std::optional<std::string> asset;
-  std::optional<std::string> min_amount;
 };
 
 struct TraceReport {

@@ -51,6 +51,12 @@ struct TransferDetail {
   std::optional<std::int64_t> source_id;
 };
 
+struct TransactionRecord {
+  std::int64_t id = 0;
+  std::string tx_hash;
+  std::optional<std::int64_t> block_height;
+};
+
 enum class OpenMode {
   CreateIfMissing,  // commands that write (import, ingest)
   MustExist,        // commands that read: a missing store is an error, not a new empty file
@@ -75,6 +81,9 @@ class CaseStore {
   // Random id given to the store when it is created: tells a snapshot of this store from one of a deleted
   // store that had the same path.
   std::string store_id();
+  // Small key/value records in the meta table (e.g. the graph snapshot's stamp).
+  std::optional<std::string> meta(std::string_view key);
+  void set_meta(std::string_view key, std::string_view value);
   void bump_data_version();
 
   std::optional<std::int64_t> find_address(core::Chain chain, std::string_view normalized);
@@ -89,6 +98,7 @@ class CaseStore {
   void scan_transfers(std::int64_t after_id, const std::function<void(const TransferRow&)>& visit);
 
   TransferDetail transfer_detail(std::int64_t transfer_id);
+  TransactionRecord transaction(std::int64_t tx_id);
 
  private:
   // Statements run once per result row (address names, transfer details) are prepared once.
@@ -98,6 +108,7 @@ class CaseStore {
   std::unique_ptr<Database> db_;
   std::unique_ptr<Statement> address_by_id_;
   std::unique_ptr<Statement> transfer_detail_;
+  std::unique_ptr<Statement> transaction_by_id_;
 };
 
 }  // namespace fundtrail::store

@@ -26,6 +26,7 @@ struct SourceInfo {
   std::optional<int> status;
   std::optional<std::int64_t> byte_size;
   std::string sha256;  // hex SHA-256 of the source's bytes
+  std::optional<std::string> body_zstd;  // the raw bytes, zstd-compressed (--keep-raw)
 };
 
 struct ResolvedAsset {
@@ -61,8 +62,8 @@ class TransferWriter {
   explicit TransferWriter(CaseStore& store);
   ~TransferWriter();
 
-  // Records a source and returns its id; the same bytes (kind + SHA-256) seen again reuse the first record,
-  // so re-importing a file adds nothing.
+  // Records a source and returns its id. A file with the same bytes (SHA-256) as one imported before reuses
+  // that record, so re-importing a file adds nothing; every HTTP response is its own record.
   std::int64_t add_source(const SourceInfo& source);
 
   // The asset (chain, symbol) with `decimals` when given. Well-known assets (core::known_asset) have fixed

@@ -1,0 +1,79 @@
+// JsonWriter must produce exactly what nlohmann::json::dump(2) produces: scripts and golden files depend
+// on the bytes, and the trace output switched from one to the other.
+#include "fundtrail/report/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fundtrail::report {
+namespace {
+
+std::string reference(const nlohmann::ordered_json& json) {
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+TEST(JsonWriter, MatchesNlohmannLayoutForNestedContainers) {
+  nlohmann::ordered_json json;
+  json["seed"] = "T1";
+  json["hops"] = 3;
+  json["negative"] = -7;
+  json["flag"] = false;
+  json["none"] = nullptr;
+  json["empty_array"] = nlohmann::ordered_json::array();
+  json["empty_object"] = nlohmann::ordered_json::object();
+  json["list"] = {{{"a", 1}, {"b", nlohmann::ordered_json::array({"x", "y"})}}, {{"a", 2}, {"b", nullptr}}};
+
+  std::ostringstream out;
+  JsonWriter writer(out);
+  writer.begin_object();
+  writer.key("seed").value("T1");
+  writer.key("hops").value(3);
+  writer.key("negative").value(std::int64_t{-7});
+  writer.key("flag").value(false);
+  writer.key("none").null();
+  writer.key("empty_array").begin_array();
+  writer.end_array();
+  writer.key("empty_object").begin_object();
+  writer.end_object();
+  writer.key("list").begin_array();
+  writer.begin_object();
+  writer.key("a").value(1);
+  writer.key("b").begin_array();
+  writer.value("x");
+  writer.value("y");
+  writer.end_array();
+  writer.end_object();
+  writer.begin_object();
+  writer.key("a").value(2);
+  writer.key("b").null();
+  writer.end_object();
+  writer.end_array();
+  writer.end_object();
+  EXPECT_EQ(out.str(), reference(json));
+}
+
+TEST(JsonWriter, EscapesHostileStringsLikeNlohmann) {
+  // Token names are attacker-controlled: quotes, backslashes, control characters, markup, invalid UTF-8.
+  const std::string hostile[] = {"say \"hi\"", "back\\slash", std::string("nul\0byte", 8), "tab\tnew\nline\x1f",
+                                 "<script>alert(1)</script>", "\xff\xfe invalid utf8", "caf\xc3\xa9 ok", ""};
+  for (const std::string& text : hostile) {
+    nlohmann::ordered_json json = nlohmann::ordered_json::array({text});
+    std::ostringstream out;
+    JsonWriter writer(out);
+    writer.begin_array();
+    writer.value(text);
+    writer.end_array();
+    EXPECT_EQ(out.str(), reference(json)) << "input of " << text.size() << " bytes";
+  }
+}
+
+TEST(JsonWriter, QuotesPlainTextWithoutEscaping) {
+  EXPECT_EQ(json_quote("TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt"), "\"TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt\"");
+  EXPECT_EQ(json_quote("a\"b"), "\"a\\\"b\"");
+  EXPECT_EQ(json_quote("\x01"), "\"\\u0001\"");
+}
+
+}  // namespace
+}  // namespace fundtrail::report
