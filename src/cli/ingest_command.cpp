@@ -116,12 +116,12 @@ void run_bitcoind(const BitcoindArgs& args, bool rate_given, const GlobalOptions
       progress.finish();
     }
   } catch (const Error&) {
-    if (rpc.client().stop_requested()) {
-      graph::load_graph(*store);
-      throw Error(ErrorKind::IoError, "interrupted: the blocks and transactions fetched so far are committed; run "
-                                      "the same command again to resume");
-    }
-    throw;
+    if (!rpc.client().stop_requested()) throw;
+  }
+  if (rpc.client().stop_requested()) {  // also when Ctrl-C came after the last request: never report success
+    graph::load_graph(*store);
+    throw Error(ErrorKind::IoError, "interrupted: the blocks and transactions fetched so far are committed; run "
+                                    "the same command again to resume");
   }
   graph::load_graph(*store);
   const ingest::ClientStats stats = rpc.client().stats();
@@ -279,6 +279,11 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
     }
     progress.finish();
     graph::load_graph(*store);
+    // Ctrl-C between two batches ends the loop without an exception: still never report success.
+    if (client.stop_requested()) {
+      throw Error(ErrorKind::IoError, "interrupted: the pages fetched so far are committed; run the same command "
+                                      "again to resume");
+    }
     std::cout << "ingested btc via esplora: " << summary.addresses << " addresses, " << summary.transactions
               << " transactions, " << summary.transfers << " new transfers, " << summary.requests << " requests, "
               << summary.retries << " retries, " << summary.hubs.size() << " hubs not expanded, "

@@ -92,7 +92,7 @@ void register_path(CLI::App& app, GlobalOptions& options) {
 
     const report::PathReport report = report::build_path_report(graph, labels, request, result);
     if (args->format == "json") {
-      std::cout << report::path_to_json(report).dump(2) << "\n";
+      report::write_path_json(std::cout, report);
     } else {
       report::write_path_table(std::cout, report);
     }

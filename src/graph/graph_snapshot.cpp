@@ -187,6 +187,8 @@ std::string header_store_id(const TransferGraph& graph) {
 // table. A file whose size and mtime still match was not rewritten since, so its full checksum need not be
 // recomputed on every start (that would read the whole file: ~0.3 s at 10M transfers).
 constexpr std::string_view kStampKey = "graph_snapshot_stamp";
+constexpr std::string_view kRewritesKey = "rewrites";                      // bumped by TransferWriter
+constexpr std::string_view kSnapshotRewritesKey = "graph_snapshot_rewrites";  // its value at the last build
 
 std::string file_stamp(const struct stat& info, std::uint64_t checksum) {
   const long long mtime_ns = static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec;
@@ -287,7 +289,10 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
     spdlog::warn("graph snapshot {} belongs to another store; rebuilding it", path);
     existing.reset();
   }
-  if (existing && existing->data_version() == data_version) {
+  // Rewrites of stored transfers (a mempool transaction confirmed: new timestamps) force a full rebuild.
+  const std::string rewrites = store.meta(kRewritesKey).value_or("0");
+  const bool rewritten = store.meta(kSnapshotRewritesKey).value_or("0") != rewrites;
+  if (existing && !rewritten && existing->data_version() == data_version) {
     if (stats) *stats = SnapshotStats{};
     return std::move(*existing);
   }
@@ -299,7 +304,7 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
   const std::int64_t max_id = store.max_transfer_id();
   // Transfers are only ever added, so a snapshot whose edges are a prefix of the store can be extended
   // with the rows after its max id. Anything else (rows removed or rewritten) means a full rebuild.
-  if (existing && existing->data_version() < data_version && existing->max_transfer_id() <= max_id) {
+  if (existing && !rewritten && existing->data_version() < data_version && existing->max_transfer_id() <= max_id) {
     pending.edges.reserve(static_cast<std::size_t>(store_count));
     append_graph_edges(*existing, pending);
     const std::size_t before = pending.edges.size();
@@ -323,7 +328,10 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
   auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id,
                             store_id, size);
   pending = PendingGraph{};
-  if (auto stamp = write_snapshot(path, buffer.get(), size)) store.set_meta(kStampKey, *stamp);
+  if (auto stamp = write_snapshot(path, buffer.get(), size)) {
+    store.set_meta(kStampKey, *stamp);
+    store.set_meta(kSnapshotRewritesKey, rewrites);
+  }
   if (stats) *stats = local;
   return graph_from_buffer(std::move(buffer), size);
 }

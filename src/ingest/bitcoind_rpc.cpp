@@ -232,6 +232,7 @@ struct BitcoindRpc::State {
         std::function<std::unique_ptr<HttpTransport>()> make_transport, PolitenessOptions politeness,
         std::shared_ptr<Clock> clock)
       : endpoint(std::move(endpoint_in)),
+        shown(redact_url(endpoint)),
         credentials(std::move(credentials_in)),
         client("bitcoind",
                [make = std::move(make_transport)]() -> std::unique_ptr<HttpTransport> {
@@ -242,12 +243,13 @@ struct BitcoindRpc::State {
                politeness, std::move(clock)) {}
 
   std::string endpoint;
+  std::string shown;  // for messages and locators: redact_url(endpoint)
   std::optional<RpcCredentials> credentials;
   PoliteClient client;
   std::atomic<std::int64_t> next_id{1};
 
   std::string context(const std::string& method, const json& params) const {
-    return "bitcoind " + printable_excerpt(endpoint, 300) + " " + describe_call(method, params);
+    return "bitcoind " + printable_excerpt(shown, 300) + " " + describe_call(method, params);
   }
 
   HttpRequest request(std::string body) const {
@@ -355,7 +357,7 @@ BitcoindRpc::BitcoindRpc(std::string endpoint, std::optional<RpcCredentials> cre
                                       " or use --rpc-cookie PATH");
   }
   if (authority.empty()) {
-    throw Error(ErrorKind::Usage, "bitcoind endpoint '" + printable_excerpt(endpoint, 300) + "' has no host");
+    throw Error(ErrorKind::Usage, "bitcoind endpoint '" + printable_excerpt(redact_url(endpoint), 300) + "' has no host");
   }
   state_ = std::make_unique<State>(std::move(endpoint), std::move(credentials), std::move(make_transport),
                                    politeness, std::move(clock));
@@ -363,7 +365,7 @@ BitcoindRpc::BitcoindRpc(std::string endpoint, std::optional<RpcCredentials> cre
 
 BitcoindRpc::~BitcoindRpc() = default;
 
-const std::string& BitcoindRpc::endpoint() const noexcept { return state_->endpoint; }
+const std::string& BitcoindRpc::endpoint() const noexcept { return state_->shown; }
 
 PoliteClient& BitcoindRpc::client() noexcept { return state_->client; }
 
@@ -405,7 +407,7 @@ std::vector<json> BitcoindRpc::batch(const std::vector<RpcCall>& calls) {
     body += State::body_of(calls[i], ids.back());
   }
   body += ']';
-  const std::string where = "bitcoind " + printable_excerpt(state_->endpoint, 300) + " batch of " +
+  const std::string where = "bitcoind " + printable_excerpt(state_->shown, 300) + " batch of " +
                             std::to_string(calls.size()) + " (" + describe_call(calls.front().method, calls.front().params) +
                             (calls.size() > 1 ? ", ..." : "") + ")";
   HttpResponse response = state_->client.fetch(state_->request(std::move(body)));

@@ -170,6 +170,7 @@ CrawlSummary BtcCrawler::run(const std::vector<std::string>& seeds,
                                 stats.requests, stats.retries});
     }
   }
+  if (client_.stop_requested()) throw Error(ErrorKind::IoError, "interrupted");  // stopped between batches
   const ClientStats stats = client_.stats();
   summary_.requests = stats.requests;
   summary_.retries = stats.retries;

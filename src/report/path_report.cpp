@@ -1,16 +1,9 @@
 #include "fundtrail/report/path_report.hpp"
 
+#include "fundtrail/report/json_writer.hpp"
+
 namespace fundtrail::report {
 namespace {
-
-template <typename T>
-nlohmann::ordered_json optional_json(const std::optional<T>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json optional_time(const std::optional<core::UnixSeconds>& value) {
-  return value ? nlohmann::ordered_json(core::format_iso8601(*value)) : nlohmann::ordered_json(nullptr);
-}
 
 std::string truncation_note(const PathReport& report) {
   std::string note = "search truncated after " + std::to_string(report.expansions) + " transfers examined";
@@ -33,67 +26,44 @@ PathReport build_path_report(const graph::TransferGraph& graph, GraphLabels& lab
   for (const graph::FoundPath& found : result.paths) {
     ReportPath path;
     for (graph::NodeId node : found.wallets) path.wallets.push_back(labels.address(node).address);
-    for (graph::EdgeIndex index : found.transfers) {
-      const graph::Edge& edge = graph.edge(index);
-      const core::AssetInfo& asset = labels.asset(edge.asset);
-      const store::TransferDetail detail = labels.transfer(edge.transfer_id);
-      PathTransfer transfer;
-      transfer.tx_hash = detail.tx_hash;
-      transfer.index = detail.index;
-      transfer.block_height = detail.block_height;
-      transfer.from = labels.address(graph.source_of(index)).address;
-      transfer.to = labels.address(edge.to).address;
-      transfer.timestamp = edge.timestamp;
-      transfer.asset = asset.symbol;
-      transfer.contract = asset.contract;
-      transfer.amount = graph.amount(index).to_display(asset.decimals);
-      path.transfers.push_back(std::move(transfer));
-    }
+    for (graph::EdgeIndex index : found.transfers) path.transfers.push_back(describe_transfer(graph, labels, index));
     report.paths.push_back(std::move(path));
   }
   return report;
 }
 
-nlohmann::ordered_json path_to_json(const PathReport& report) {
+void write_path_json(std::ostream& out, const PathReport& report) {
   const PathRequest& request = report.request;
-  nlohmann::ordered_json json;
-  json["from"] = request.from;
-  json["to"] = request.to;
-  json["chain"] = std::string(core::to_string(request.chain));
-  json["max_hops"] = request.max_hops;
-  json["limit"] = request.limit;
-  json["time_order"] = request.time_order;
-  nlohmann::ordered_json filters;
-  filters["since"] = optional_time(request.since);
-  filters["until"] = optional_time(request.until);
-  filters["asset"] = optional_json(request.asset);
-  filters["min_amount"] = optional_json(request.min_amount);
-  json["filters"] = std::move(filters);
-  json["truncated"] = report.truncated;
-  auto paths = nlohmann::ordered_json::array();
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("from").value(request.from);
+  json.key("to").value(request.to);
+  json.key("chain").value(core::to_string(request.chain));
+  json.key("max_hops").value(request.max_hops);
+  json.key("limit").value(static_cast<std::uint64_t>(request.limit));
+  json.key("time_order").value(request.time_order);
+  json.key("filters");
+  write_filters(json, request);
+  json.key("truncated").value(report.truncated);
+  json.key("paths").begin_array();
   for (const ReportPath& path : report.paths) {
-    nlohmann::ordered_json item;
-    item["hops"] = path.hops();
-    item["wallets"] = path.wallets;
-    auto transfers = nlohmann::ordered_json::array();
+    json.begin_object();
+    json.key("hops").value(static_cast<std::uint64_t>(path.hops()));
+    json.key("wallets").begin_array();
+    for (const std::string& wallet : path.wallets) json.value(wallet);
+    json.end_array();
+    json.key("transfers").begin_array();
     for (const PathTransfer& transfer : path.transfers) {
-      nlohmann::ordered_json hop;
-      hop["tx_hash"] = transfer.tx_hash;
-      hop["index"] = transfer.index;
-      hop["from"] = transfer.from;
-      hop["to"] = transfer.to;
-      hop["timestamp"] = core::format_iso8601(transfer.timestamp);
-      hop["asset"] = transfer.asset;
-      hop["contract"] = transfer.contract.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(transfer.contract);
-      hop["amount"] = transfer.amount;
-      hop["block_height"] = optional_json(transfer.block_height);
-      transfers.push_back(std::move(hop));
+      json.begin_object();
+      write_transfer_fields(json, transfer);
+      json.end_object();
     }
-    item["transfers"] = std::move(transfers);
-    paths.push_back(std::move(item));
+    json.end_array();
+    json.end_object();
   }
-  json["paths"] = std::move(paths);
-  return json;
+  json.end_array();
+  json.end_object();
+  out << "\n";
 }
 
 void write_path_table(std::ostream& out, const PathReport& report) {
@@ -102,10 +72,7 @@ void write_path_table(std::ostream& out, const PathReport& report) {
       << "), at most " << request.max_hops << " hop" << (request.max_hops == 1 ? "" : "s") << ", up to "
       << request.limit << " path" << (request.limit == 1 ? "" : "s") << ", "
       << (request.time_order ? "time-ordered" : "ignoring time order");
-  if (request.since) out << ", since " << core::format_iso8601(*request.since);
-  if (request.until) out << ", until " << core::format_iso8601(*request.until);
-  if (request.asset) out << ", asset " << *request.asset;
-  if (request.min_amount) out << ", min amount " << *request.min_amount;
+  write_filters_text(out, request);
   out << "\n";
   if (report.truncated) out << "warning: " << truncation_note(report) << "\n";
   if (report.paths.empty()) {
@@ -119,9 +86,9 @@ void write_path_table(std::ostream& out, const PathReport& report) {
     for (std::size_t i = 0; i < path.wallets.size(); ++i) out << (i == 0 ? "" : " -> ") << path.wallets[i];
     out << "\n";
     for (const PathTransfer& transfer : path.transfers) {
-      out << "  " << core::format_iso8601(transfer.timestamp) << "  " << transfer.from << " -> " << transfer.to
-          << "  " << transfer.amount << " " << transfer.asset << "  tx " << transfer.tx_hash << ":" << transfer.index
-          << "\n";
+      out << "  ";
+      write_transfer_line(out, transfer);
+      out << "  tx " << transfer.tx_hash << ":" << transfer.index << "\n";
     }
   }
 }

@@ -1,19 +1,11 @@
 #include "fundtrail/report/rendering.hpp"
 
 namespace fundtrail::report {
-namespace {
-
-template <typename T>
-nlohmann::ordered_json optional_json(const std::optional<T>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
-
-}  // namespace
 
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index) {
   const graph::Edge& edge = graph.edge(index);
   const core::AssetInfo& asset = labels.asset(edge.asset);
-  const store::TransferDetail& detail = labels.transfer(edge.transfer_id);
+  const store::TransferDetail detail = labels.transfer(edge.transfer_id);
   ReportTransfer transfer;
   transfer.tx_hash = detail.tx_hash;
   transfer.index = detail.index;
@@ -27,18 +19,17 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
   return transfer;
 }
 
-nlohmann::ordered_json transfer_to_json(const ReportTransfer& transfer) {
-  nlohmann::ordered_json json;
-  json["tx_hash"] = transfer.tx_hash;
-  json["index"] = transfer.index;
-  json["from"] = transfer.from;
-  json["to"] = transfer.to;
-  json["timestamp"] = core::format_iso8601(transfer.timestamp);
-  json["asset"] = transfer.asset;
-  json["contract"] = contract_json(transfer.contract);
-  json["amount"] = transfer.amount;
-  json["block_height"] = optional_json(transfer.block_height);
-  return json;
+void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
+  json.key("tx_hash").value(transfer.tx_hash);
+  json.key("index").value(transfer.index);
+  json.key("from").value(transfer.from);
+  json.key("to").value(transfer.to);
+  json.key("timestamp").value(core::format_iso8601(transfer.timestamp));
+  json.key("asset").value(transfer.asset);
+  json.key("contract");
+  write_contract(json, transfer.contract);
+  json.key("amount").value(transfer.amount);
+  json.key("block_height").value(transfer.block_height);
 }
 
 void write_transfer_line(std::ostream& out, const ReportTransfer& transfer) {
@@ -46,13 +37,15 @@ void write_transfer_line(std::ostream& out, const ReportTransfer& transfer) {
       << transfer.amount << " " << transfer.asset;
 }
 
-nlohmann::ordered_json filters_to_json(const TransferFilters& filters) {
-  nlohmann::ordered_json json;
-  json["since"] = optional_time_json(filters.since);
-  json["until"] = optional_time_json(filters.until);
-  json["asset"] = optional_json(filters.asset);
-  json["min_amount"] = optional_json(filters.min_amount);
-  return json;
+void write_filters(JsonWriter& json, const TransferFilters& filters) {
+  json.begin_object();
+  json.key("since");
+  write_optional_time(json, filters.since);
+  json.key("until");
+  write_optional_time(json, filters.until);
+  json.key("asset").value(filters.asset);
+  json.key("min_amount").value(filters.min_amount);
+  json.end_object();
 }
 
 void write_filters_text(std::ostream& out, const TransferFilters& filters) {
@@ -62,12 +55,20 @@ void write_filters_text(std::ostream& out, const TransferFilters& filters) {
   if (filters.min_amount) out << ", min amount " << *filters.min_amount;
 }
 
-nlohmann::ordered_json optional_time_json(const std::optional<core::UnixSeconds>& time) {
-  return time ? nlohmann::ordered_json(core::format_iso8601(*time)) : nlohmann::ordered_json(nullptr);
+void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time) {
+  if (time) {
+    json.value(core::format_iso8601(*time));
+  } else {
+    json.null();
+  }
 }
 
-nlohmann::ordered_json contract_json(const std::string& contract) {
-  return contract.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(contract);
+void write_contract(JsonWriter& json, const std::string& contract) {
+  if (contract.empty()) {
+    json.null();
+  } else {
+    json.value(contract);
+  }
 }
 
 }  // namespace fundtrail::report

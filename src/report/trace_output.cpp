@@ -3,6 +3,7 @@
 #include <map>
 
 #include "fundtrail/report/json_writer.hpp"
+#include "fundtrail/report/rendering.hpp"
 
 namespace fundtrail::report {
 namespace {
@@ -12,23 +13,12 @@ void write_totals(JsonWriter& json, const std::vector<AssetTotal>& totals) {
   for (const AssetTotal& total : totals) {
     json.begin_object();
     json.key("asset").value(total.asset);
-    if (total.contract.empty()) {
-      json.key("contract").null();
-    } else {
-      json.key("contract").value(total.contract);
-    }
+    json.key("contract");
+    write_contract(json, total.contract);
     json.key("amount").value(total.amount);
     json.end_object();
   }
   json.end_array();
-}
-
-void optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time) {
-  if (time) {
-    json.value(core::format_iso8601(*time));
-  } else {
-    json.null();
-  }
 }
 
 std::string totals_text(const std::vector<AssetTotal>& totals) {
@@ -51,14 +41,8 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
   json.key("direction").value(request.direction);
   json.key("hops").value(request.hops);
   json.key("time_order").value(request.time_order);
-  json.key("filters").begin_object();
-  json.key("since");
-  optional_time(json, request.since);
-  json.key("until");
-  optional_time(json, request.until);
-  json.key("asset").value(request.asset);
-  json.key("min_amount").value(request.min_amount);
-  json.end_object();
+  json.key("filters");
+  write_filters(json, request);
   json.key("summary").begin_object();
   json.key("nodes").value(static_cast<std::uint64_t>(report.nodes.size()));
   json.key("edges").value(static_cast<std::uint64_t>(report.edges.size()));
@@ -72,7 +56,7 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
     json.key("hop").value(node.hop);
     json.key("direction").value(node.direction);
     json.key("reached");
-    optional_time(json, node.reached);
+    write_optional_time(json, node.reached);
     json.key("received");
     write_totals(json, node.received);
     json.key("sent");
@@ -83,19 +67,7 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
   json.key("edges").begin_array();
   for (const ReportEdge& edge : report.edges) {
     json.begin_object();
-    json.key("tx_hash").value(edge.tx_hash);
-    json.key("index").value(edge.index);
-    json.key("from").value(edge.from);
-    json.key("to").value(edge.to);
-    json.key("timestamp").value(core::format_iso8601(edge.timestamp));
-    json.key("asset").value(edge.asset);
-    if (edge.contract.empty()) {
-      json.key("contract").null();
-    } else {
-      json.key("contract").value(edge.contract);
-    }
-    json.key("amount").value(edge.amount);
-    json.key("block_height").value(edge.block_height);
+    write_transfer_fields(json, edge);
     json.key("hop").value(edge.hop);
     json.key("direction").value(edge.direction);
     json.end_object();
@@ -110,10 +82,7 @@ void write_trace_table(std::ostream& out, const TraceReport& report) {
   out << "Trace " << request.direction << " from " << request.seed << " (" << core::to_string(request.chain)
       << "), " << request.hops << " hop" << (request.hops == 1 ? "" : "s") << ", "
       << (request.time_order ? "time-ordered" : "ignoring time order");
-  if (request.since) out << ", since " << core::format_iso8601(*request.since);
-  if (request.until) out << ", until " << core::format_iso8601(*request.until);
-  if (request.asset) out << ", asset " << *request.asset;
-  if (request.min_amount) out << ", min amount " << *request.min_amount;
+  write_filters_text(out, request);
   out << "\n" << report.nodes.size() << " wallets, " << report.edges.size() << " transfers\n";
 
   unsigned hop = 0;
@@ -122,8 +91,8 @@ void write_trace_table(std::ostream& out, const TraceReport& report) {
       hop = edge.hop;
       out << "\nHop " << hop << "\n";
     }
-    out << "  " << core::format_iso8601(edge.timestamp) << "  " << edge.from << " -> " << edge.to << "  "
-        << edge.amount << " " << edge.asset;
+    out << "  ";
+    write_transfer_line(out, edge);
     if (request.direction == "both") out << "  [" << edge.direction << "]";
     out << "  tx " << edge.tx_hash << ":" << edge.index << "\n";
   }

@@ -84,21 +84,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     nodes[from].sent[edge.asset] += amount;
     nodes[edge.to].received[edge.asset] += amount;
 
-    const core::AssetInfo& asset = labels.asset(edge.asset);
-    const store::TransferDetail detail = labels.transfer(edge.transfer_id);
-    ReportEdge out;
-    out.tx_hash = detail.tx_hash;
-    out.index = detail.index;
-    out.block_height = detail.block_height;
-    out.from = labels.address(from).address;
-    out.to = labels.address(edge.to).address;
-    out.timestamp = edge.timestamp;
-    out.asset = asset.symbol;
-    out.contract = asset.contract;
-    out.amount = amount.to_display(asset.decimals);
-    out.hop = state.hop;
-    out.direction = direction_name(state.bits);
-    report.edges.push_back(std::move(out));
+    report.edges.push_back(ReportEdge{describe_transfer(graph, labels, index), state.hop, direction_name(state.bits)});
   }
   for (auto& [node, state] : nodes) {
     const store::AddressRecord& record = labels.address(node);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -67,15 +68,10 @@ std::string parse_error(std::string_view content, std::size_t max_record_bytes =
   CsvReader reader(file.get(), "test.csv");
   reader.set_max_record_bytes(max_record_bytes);
   std::vector<std::string_view> fields;
-  try {
+  return test::invalid_argument_message([&] {
     while (reader.next(fields)) {
     }
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "no fundtrail::Error thrown";
-  return {};
+  });
 }
 
 TEST(CsvReader, PlainRecordsWithLineNumbers) {
@@ -304,13 +300,9 @@ TEST(CsvReader, OpensFileByPath) {
 
 TEST(CsvReader, MissingFileIsIoError) {
   const std::string path = testing::TempDir() + "/no/such/dir/file.csv";
-  try {
-    CsvReader reader(path);
-    ADD_FAILURE() << "opened a missing file";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), ErrorKind::IoError);
-    EXPECT_THAT(error.what(), AllOf(HasSubstr(path), HasSubstr("No such file or directory")));
-  }
+  EXPECT_THAT([&] { CsvReader reader(path); },
+              test::ThrowsError(ErrorKind::IoError, AllOf(HasSubstr(path), HasSubstr("No such file or directory"))))
+      << "opened a missing file, or refused it for another reason";
 }
 
 TEST(CsvReader, ReusesCallerVector) {

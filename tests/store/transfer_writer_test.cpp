@@ -32,6 +32,16 @@ constexpr core::UnixSeconds kT0 = 1709294400;  // 2024-03-01T12:00:00Z
 
 core::Amount base_units(const std::string& digits) { return core::Amount::parse_base_units(digits); }
 
+// The source record of the file /cases/a.csv whose SHA-256 is `sha256_fill` repeated 64 times.
+SourceInfo csv_source(char sha256_fill) {
+  SourceInfo csv;
+  csv.kind = "file";
+  csv.provider = "csv";
+  csv.locator = "/cases/a.csv";
+  csv.sha256 = std::string(64, sha256_fill);
+  return csv;
+}
+
 class TransferWriterTest : public ::testing::Test {
  protected:
   CaseStore& store() { return case_.store(); }
@@ -283,13 +293,9 @@ TEST_F(TransferWriterTest, UnknownAssetAlreadyInTheStoreResolvesWithoutDecimals)
 TEST_F(TransferWriterTest, SourcesAreDedupedByKindAndSha256) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
-  SourceInfo csv;
-  csv.kind = "file";
-  csv.provider = "csv";
-  csv.locator = "/cases/a.csv";
+  SourceInfo csv = csv_source('a');
   csv.fetched_at = kT0;
   csv.byte_size = 1234;
-  csv.sha256 = std::string(64, 'a');
   const std::int64_t first = writer.add_source(csv);
   EXPECT_EQ(writer.add_source(csv), first);
 
@@ -322,11 +328,7 @@ TEST_F(TransferWriterTest, SourcesAreDedupedByKindAndSha256) {
 TEST_F(TransferWriterTest, TransfersRecordTheirSource) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
-  SourceInfo csv;
-  csv.kind = "file";
-  csv.provider = "csv";
-  csv.locator = "/cases/a.csv";
-  csv.sha256 = std::string(64, 'c');
+  const SourceInfo csv = csv_source('c');
   const std::int64_t source = writer.add_source(csv);
   const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
   ASSERT_EQ(writer.write(transfer("src", 0, "1"), usdt.id, source), WriteOutcome::Inserted);

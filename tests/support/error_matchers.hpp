@@ -75,20 +75,16 @@ class ThrowsErrorMatcher {
       fn();
     } catch (const Error& error) {
       const std::string what = error.what();
-      bool matches = true;
-      if (error.kind() != kind_) {
-        if (os) *os << "throws " << error_kind_name(error.kind()) << " \"" << what << "\"";
-        matches = false;
-      }
+      const bool kind_matches = error.kind() == kind_;
       ::testing::StringMatchResultListener listener;
-      if (!message_.MatchAndExplain(what, &listener)) {
-        if (os) {
-          *os << (matches ? "throws " : ", and ") << "a message that does not match: \"" << what << "\"";
-          if (!listener.str().empty()) *os << " (" << listener.str() << ")";
-        }
-        matches = false;
+      const bool message_matches = message_.MatchAndExplain(what, &listener);
+      if (os) {
+        *os << "throws " << error_kind_name(error.kind()) << " \"" << what << "\"";
+        if (!kind_matches) *os << ", the wrong kind";
+        if (!message_matches) *os << (kind_matches ? ", whose" : ", and its") << " message does not match";
+        if (!message_matches && !listener.str().empty()) *os << " (" << listener.str() << ")";
       }
-      return matches;
+      return kind_matches && message_matches;
     } catch (const std::exception& other) {
       if (os) *os << "throws an exception that is not a fundtrail::Error: " << other.what();
       return false;

@@ -15,7 +15,7 @@
 // hash and is fetched). Every transaction fetched with getrawtransaction is likewise committed on its own
 // with its response ("<endpoint> getrawtransaction <txid>"); a transaction already stored confirmed is not
 // fetched again (its stored inputs give the next hop), so a rerun fetches only what is missing.
-// Locators hold the endpoint as given, which BitcoindRpc guarantees to carry no credentials.
+// Locators hold BitcoindRpc::endpoint(): the endpoint without credentials (refused in URLs) or query secrets.
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -147,7 +147,8 @@ class BitcoindRpc {
   // getblockheader for every hash (one batch): hash -> header.
   std::map<std::string, BitcoindBlockHeader> block_headers(const std::vector<std::string>& hashes);
 
-  // The endpoint as given, for locators and messages (it holds no credentials: the constructor checks).
+  // The endpoint for locators and messages: redact_url(endpoint) (userinfo is refused by the constructor;
+  // query secrets such as ?token= would be replaced by REDACTED).
   const std::string& endpoint() const noexcept;
   // The client performing the requests (Ctrl-C: request_stop(); statistics).
   PoliteClient& client() noexcept;

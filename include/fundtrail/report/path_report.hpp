@@ -10,7 +10,6 @@
 //               "transfers": [{"tx_hash", "index", "from", "to", "timestamp", "asset", "contract" (null for
 //                              native coins), "amount", "block_height" (null when unknown)}]}]}
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -53,7 +52,8 @@ struct PathReport {
 PathReport build_path_report(const graph::TransferGraph& graph, GraphLabels& labels, const PathRequest& request,
                              const graph::PathSearchResult& result);
 
-nlohmann::ordered_json path_to_json(const PathReport& report);
+// JSON as documented above, streamed; ends with a newline.
+void write_path_json(std::ostream& out, const PathReport& report);
 // One block per path; "no path found" when there is none.
 void write_path_table(std::ostream& out, const PathReport& report);
 

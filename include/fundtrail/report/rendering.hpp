@@ -1,9 +1,8 @@
 #pragma once
-// Pieces the report renderings share (trace, path, address): one transfer as a JSON object and as a table
-// line, the transfer filters of a request, and the JSON spelling of optional values. Field names and
-// formats are part of the JSON contract (docs/trace-json.md, path_report.hpp): change them in one place here.
+// Pieces the trace and path renderings share: one transfer (JSON fields, table line), the transfer filters of
+// a request (JSON object, table text) and JSON spellings of optional values. Field names and formats are part
+// of the JSON contract (docs/trace-json.md, path_report.hpp): they are spelled once, here.
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -11,6 +10,7 @@
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/graph/transfer_graph.hpp"
 #include "fundtrail/report/graph_labels.hpp"
+#include "fundtrail/report/json_writer.hpp"
 
 namespace fundtrail::report {
 
@@ -30,9 +30,10 @@ struct ReportTransfer {
 // Transfer `index` of `graph` with its labels: transaction, addresses, asset and exact amount.
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index);
 
-// {"tx_hash", "index", "from", "to", "timestamp" (ISO-8601 UTC), "asset", "contract" (null when empty),
-//  "amount" (string), "block_height" (null when unknown)}; callers may append fields.
-nlohmann::ordered_json transfer_to_json(const ReportTransfer& transfer);
+// Inside an open JSON object: "tx_hash", "index", "from", "to", "timestamp" (ISO-8601 UTC), "asset",
+// "contract" (null when empty), "amount" (exact decimal string), "block_height" (null when unknown).
+// Callers may add keys after them.
+void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer);
 
 // "<time>  <from> -> <to>  <amount> <asset>", as the tables list transfers (no indent, no line end).
 void write_transfer_line(std::ostream& out, const ReportTransfer& transfer);
@@ -45,17 +46,17 @@ struct TransferFilters {
   std::optional<std::string> min_amount;
 };
 
-// {"since", "until" (ISO-8601 UTC), "asset", "min_amount"}, each null when not given.
-nlohmann::ordered_json filters_to_json(const TransferFilters& filters);
+// The object {"since", "until" (ISO-8601 UTC), "asset", "min_amount"}, each null when not given.
+void write_filters(JsonWriter& json, const TransferFilters& filters);
 
 // ", since <time>, until <time>, asset <symbol>, min amount <amount>" for the filters given, as the table
 // headers end.
 void write_filters_text(std::ostream& out, const TransferFilters& filters);
 
 // The time in ISO-8601 UTC, or null.
-nlohmann::ordered_json optional_time_json(const std::optional<core::UnixSeconds>& time);
+void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time);
 
 // An asset's contract, or null for native coins and symbol-only assets (empty contract).
-nlohmann::ordered_json contract_json(const std::string& contract);
+void write_contract(JsonWriter& json, const std::string& contract);
 
 }  // namespace fundtrail::report
