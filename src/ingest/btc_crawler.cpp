@@ -41,7 +41,11 @@ void BtcCrawler::expand(const std::string& address, int hop) {
   const bool outgoing = options_.direction != CrawlDirection::In;
   const bool incoming = options_.direction != CrawlDirection::Out;
   for (const std::string& next : state.btc_counterparties(address, outgoing, incoming, options_.since, options_.until)) {
-    state.enqueue(core::Chain::Btc, next, hop + 1);
+    // A wallet already complete that is now reached at a lower hop must be expanded from that hop too.
+    if (state.enqueue(core::Chain::Btc, next, hop + 1)) {
+      const auto entry = state.find(core::Chain::Btc, next);
+      if (entry && entry->status == store::CrawlStatus::Done) expand(next, hop + 1);
+    }
   }
 }
 

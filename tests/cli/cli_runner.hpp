@@ -261,7 +261,8 @@ inline CliResult run_fundtrail(const std::vector<std::string>& args, CliOptions 
 }
 
 // run_fundtrail() in the background (e.g. to interrupt it).
-inline std::unique_ptr<BackgroundProgram> start_fundtrail(const std::vector<std::string>& args, CliOptions options = {}) {
+inline std::unique_ptr<BackgroundProgram> start_fundtrail(const std::vector<std::string>& args,
+                                                          CliOptions options = {}) {
   options.unset_env.push_back("FUNDTRAIL_DB");
   return std::make_unique<BackgroundProgram>(FUNDTRAIL_BINARY, args, options);
 }

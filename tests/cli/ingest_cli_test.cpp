@@ -41,10 +41,10 @@
 namespace fundtrail::cli {
 namespace {
 
+using nlohmann::json;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::string kSourceDir = FUNDTRAIL_SOURCE_DIR;
@@ -155,12 +155,14 @@ struct CrawlExpectation {
   std::set<std::string> txids;     // what the store must hold
 };
 
-CrawlExpectation expected_crawl(const std::string& seed, int hops, const std::string& direction,
-                                std::size_t max_txs = kMaxTxs) {
-  const Scenario& s = scenario();
+// Breadth-first from all `seeds` at once (hop 0), level by level.
+CrawlExpectation expected_crawl(const Scenario& s, const std::vector<std::string>& seeds, int hops,
+                                const std::string& direction, std::size_t max_txs = kMaxTxs) {
   CrawlExpectation e;
-  std::vector<std::string> frontier{seed};
-  e.hop[seed] = 0;
+  std::vector<std::string> frontier;
+  for (const std::string& seed : seeds) {
+    if (e.hop.emplace(seed, 0).second) frontier.push_back(seed);
+  }
   for (int hop = 0; hop < hops && !frontier.empty(); ++hop) {
     std::vector<std::string> next;
     for (const std::string& address : frontier) {
@@ -179,6 +181,11 @@ CrawlExpectation expected_crawl(const std::string& seed, int hops, const std::st
     frontier = std::move(next);
   }
   return e;
+}
+
+CrawlExpectation expected_crawl(const std::string& seed, int hops, const std::string& direction,
+                                std::size_t max_txs = kMaxTxs) {
+  return expected_crawl(scenario(), {seed}, hops, direction, max_txs);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -211,7 +218,8 @@ std::vector<std::uint64_t> split(std::uint64_t amount, const std::vector<std::ui
   }
   std::vector<std::size_t> order(weights.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return remainders[a] > remainders[b]; });
   for (std::uint64_t k = 0; k < amount - given; ++k) ++parts[order[k]];
   return parts;
 }
@@ -290,8 +298,9 @@ std::string http_request(int port, const std::string& method, const std::string&
 // The fake server: started in the constructor, port from its first stdout line, killed in the destructor.
 class FakeEsplora {
  public:
-  FakeEsplora(const std::string& python, const std::vector<std::string>& extra) {
-    std::vector<std::string> args{"-u", kServerScript, kScenarioFile};
+  FakeEsplora(const std::string& python, const std::vector<std::string>& extra,
+              const std::string& scenario_file = kScenarioFile) {
+    std::vector<std::string> args{"-u", kServerScript, scenario_file};
     args.insert(args.end(), extra.begin(), extra.end());
     process_ = std::make_unique<BackgroundProgram>(python, args);
     const auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -321,6 +330,15 @@ class FakeEsplora {
     return it == all.end() ? 0 : it->second;
   }
   void reset() const { http_request(port_, "POST", "/__reset"); }
+  // Waits until the server has received `n` requests in all (true), or `timeout` passed (false).
+  bool wait_for_requests(int n, std::chrono::milliseconds timeout = 20'000ms) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (json::parse(http_request(port_, "GET", "/__stats")).at("total").get<int>() < n) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+    return true;
+  }
 
  private:
   std::unique_ptr<BackgroundProgram> process_;
@@ -384,6 +402,15 @@ std::string describe_difference(const Set& expected, const Set& actual) {
   return text;
 }
 
+// EXPECT_PRED_FORMAT2(same_txids, expected, actual): prints only the difference, not two long sets.
+::testing::AssertionResult same_txids(const char* expected_text, const char* actual_text,
+                                      const std::set<std::string>& expected, const std::set<std::string>& actual) {
+  if (expected == actual) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << actual_text << " (" << actual.size() << " transactions) differs from "
+                                       << expected_text << " (" << expected.size() << ")"
+                                       << describe_difference(expected, actual);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 
 class IngestCliTest : public ::testing::Test {
@@ -396,20 +423,22 @@ class IngestCliTest : public ::testing::Test {
     start_server({});
   }
 
-  void start_server(const std::vector<std::string>& extra) {
+  void start_server(const std::vector<std::string>& extra, const std::string& scenario_file = kScenarioFile) {
     server_.reset();  // kills the previous one
-    server_ = std::make_unique<FakeEsplora>(python_, extra);
+    server_ = std::make_unique<FakeEsplora>(python_, extra, scenario_file);
   }
 
   const std::string& S() const { return scenario().wallet("S"); }
 
-  // fundtrail ingest SEED --endpoint <server> ...: `options` first, then fast test defaults for those not
-  // given (--rate 1000 --concurrency 4 --max-txs-per-address 70).
+  // fundtrail --db DB ingest SEED --chain btc --provider esplora, fast test defaults for what `options` does
+  // not give (--endpoint <server> --rate 1000 --concurrency 4 --max-txs-per-address 70), then `options`.
   std::vector<std::string> ingest_args(const std::string& db, std::vector<std::string> options,
                                        const std::string& seed = {}) const {
-    std::vector<std::string> args{"--db", db, "ingest", seed.empty() ? S() : seed, "--chain", "btc", "--provider",
-                                  "esplora"};
-    const auto given = [&](const std::string& name) { return std::find(options.begin(), options.end(), name) != options.end(); };
+    std::vector<std::string> args{"--db",    db,    "ingest",     seed.empty() ? S() : seed,
+                                  "--chain", "btc", "--provider", "esplora"};
+    const auto given = [&](const std::string& name) {
+      return std::find(options.begin(), options.end(), name) != options.end();
+    };
     if (!given("--endpoint")) args.insert(args.end(), {"--endpoint", server_->endpoint()});
     if (!given("--rate")) args.insert(args.end(), {"--rate", "1000"});
     if (!given("--concurrency")) args.insert(args.end(), {"--concurrency", "4"});
@@ -421,6 +450,13 @@ class IngestCliTest : public ::testing::Test {
   CliResult ingest(const std::string& db, const std::vector<std::string>& options, const std::string& seed = {}) {
     return run_fundtrail(ingest_args(db, options, seed), CliOptions{{}, {}, 120'000ms});
   }
+  // Several seeds: the first replaces S, the others follow it.
+  CliResult ingest_seeds(const std::string& db, const std::vector<std::string>& seeds,
+                         const std::vector<std::string>& options) {
+    std::vector<std::string> args = ingest_args(db, options, seeds.at(0));
+    args.insert(args.begin() + 4, seeds.begin() + 1, seeds.end());
+    return run_fundtrail(args, CliOptions{{}, {}, 120'000ms});
+  }
 
   CliResult ft(const std::string& db, std::vector<std::string> args) {
     args.insert(args.begin(), {"--db", db});
@@ -429,7 +465,7 @@ class IngestCliTest : public ::testing::Test {
 
   json trace_json(const std::string& db, const std::string& seed, const std::string& direction, int hops,
                   const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args{"trace", seed, "--direction", direction, "--hops", std::to_string(hops),
+    std::vector<std::string> args{"trace",    seed,  "--direction", direction, "--hops", std::to_string(hops),
                                   "--format", "json"};
     args.insert(args.end(), extra.begin(), extra.end());
     const CliResult result = ft(db, args);
@@ -438,9 +474,9 @@ class IngestCliTest : public ::testing::Test {
   }
 
   // The scenario's transactions that `evidence TXID` finds in `db` (several at once: each is a process).
-  std::set<std::string> stored_txids(const std::string& db) {
+  std::set<std::string> stored_txids(const std::string& db, const Scenario& from = scenario()) {
     std::set<std::string> stored;
-    const auto& all = scenario().txids();
+    const auto& all = from.txids();
     constexpr std::size_t kParallel = 12;
     for (std::size_t start = 0; start < all.size(); start += kParallel) {
       std::vector<std::pair<std::string, std::unique_ptr<BackgroundProgram>>> batch;
@@ -486,8 +522,8 @@ TEST_F(IngestCliTest, OneHopStoresExactlyTheSeedsHistoryWithExactTransfers) {
   EXPECT_EQ(summary->requests, 4);
 
   const json trace = trace_json(db_, S(), "both", 1);
-  EXPECT_EQ(edge_txids(trace), history) << describe_difference(history, edge_txids(trace));
-  EXPECT_EQ(stored_txids(db_), history) << describe_difference(history, stored_txids(db_));
+  EXPECT_PRED_FORMAT2(same_txids, history, edge_txids(trace));
+  EXPECT_PRED_FORMAT2(same_txids, history, stored_txids(db_));
 
   // Evidence of one transaction names the page it was read from.
   const std::string newest = s.confirmed_newest_first(S()).front();
@@ -509,7 +545,8 @@ TEST_F(IngestCliTest, OneHopStoresExactlyTheSeedsHistoryWithExactTransfers) {
     for (const json& edge : wide.at("edges")) {
       if (edge.at("tx_hash") != txid) continue;
       const ExpectedTransfer transfer{edge.at("index").get<std::int64_t>(), edge.at("from").get<std::string>(),
-                                      edge.at("to").get<std::string>(), satoshi_of(edge.at("amount").get<std::string>())};
+                                      edge.at("to").get<std::string>(),
+                                      satoshi_of(edge.at("amount").get<std::string>())};
       actual.emplace(transfer.index, transfer);
     }
     std::vector<ExpectedTransfer> got;
@@ -539,7 +576,7 @@ TEST_F(IngestCliTest, TwoHopsStoreExactlyTheBreadthFirstSetAndSkipTheHub) {
     EXPECT_EQ(summary->addresses, static_cast<long>(expected.fetched.size() + expected.hubs.size()));
     EXPECT_EQ(summary->queued, 0);
     const std::set<std::string> stored = stored_txids(db);
-    EXPECT_EQ(stored, expected.txids) << describe_difference(expected.txids, stored);
+    EXPECT_PRED_FORMAT2(same_txids, expected.txids, stored);
     if (direction == "both") stored_both = stored;
 
     // H (deposit from S) is reached in directions out and both, and only asked for its size.
@@ -565,7 +602,8 @@ TEST_F(IngestCliTest, TwoHopsStoreExactlyTheBreadthFirstSetAndSkipTheHub) {
 
   const json trace = trace_json(db, S(), "out", 2);
   std::map<std::string, int> node_hop;
-  for (const json& node : trace.at("nodes")) node_hop[node.at("address").get<std::string>()] = node.at("hop").get<int>();
+  for (const json& node : trace.at("nodes"))
+    node_hop[node.at("address").get<std::string>()] = node.at("hop").get<int>();
   const std::string& r1 = s.wallet("R1");
   EXPECT_EQ(node_hop[r1], 1);
   for (const std::string t : {"T1", "T2"}) {
@@ -577,7 +615,8 @@ TEST_F(IngestCliTest, TwoHopsStoreExactlyTheBreadthFirstSetAndSkipTheHub) {
     EXPECT_TRUE(found) << "no hop-2 edge R1 -> " << t;
   }
   bool seed_to_r1 = false;
-  for (const json& edge : trace.at("edges")) seed_to_r1 = seed_to_r1 || (edge.at("from") == S() && edge.at("to") == r1 && edge.at("hop") == 1);
+  for (const json& edge : trace.at("edges"))
+    seed_to_r1 = seed_to_r1 || (edge.at("from") == S() && edge.at("to") == r1 && edge.at("hop") == 1);
   EXPECT_TRUE(seed_to_r1);
   // The hub's other transactions were never fetched: none of its counterparties X01.. is in the store.
   EXPECT_EQ(node_hop.count(s.wallet("X01")), 0u);
@@ -588,10 +627,10 @@ TEST_F(IngestCliTest, TwoHopsStoreExactlyTheBreadthFirstSetAndSkipTheHub) {
 
 TEST_F(IngestCliTest, RateLimitsServerErrorsAndTruncatedBodiesAreRetried) {
   const Scenario& s = scenario();
-  start_server({"--fault", "429:/address/" + S() + "/txs:1",                  // first page: Retry-After 1
-                "--fault", "truncate:/address/" + S() + "/txs/chain/*:1",     // second page: cut off
-                "--fault", "500:/address/" + s.wallet("R1") + ":1,2",         // size query, twice
-                "--fault", "500:/address/" + s.wallet("F1") + "/txs:1"});     // a hop-1 history page
+  start_server({"--fault", "429:/address/" + S() + "/txs:1",               // first page: Retry-After 1
+                "--fault", "truncate:/address/" + S() + "/txs/chain/*:1",  // second page: cut off
+                "--fault", "500:/address/" + s.wallet("R1") + ":1,2",      // size query, twice
+                "--fault", "500:/address/" + s.wallet("F1") + "/txs:1"});  // a hop-1 history page
   const CrawlExpectation expected = expected_crawl(S(), 2, "both");
   const CliResult result = ingest(db_, {"--hops", "2"});
   ASSERT_EQ(result.exit_code, 0) << result.describe();
@@ -600,7 +639,7 @@ TEST_F(IngestCliTest, RateLimitsServerErrorsAndTruncatedBodiesAreRetried) {
   EXPECT_GE(summary->retries, 5);
   EXPECT_GE(summary->seconds, 0.9) << "Retry-After: 1 was not honoured";
   EXPECT_EQ(summary->transactions, static_cast<long>(expected.txids.size()));
-  EXPECT_EQ(stored_txids(db_), expected.txids);
+  EXPECT_PRED_FORMAT2(same_txids, expected.txids, stored_txids(db_));
   EXPECT_EQ(server_->requests_to("/address/" + S() + "/txs"), 2);
   EXPECT_EQ(server_->requests_to("/address/" + s.wallet("R1")), 3);
 }
@@ -616,7 +655,7 @@ TEST_F(IngestCliTest, StalledResponseIsAbandonedAndRetried) {
   const auto summary = parse_summary(result.out);
   ASSERT_TRUE(summary) << result.out;
   EXPECT_GE(summary->retries, 1);
-  EXPECT_EQ(stored_txids(db_), scenario().history(S()));
+  EXPECT_PRED_FORMAT2(same_txids, scenario().history(S()), stored_txids(db_));
   EXPECT_LT(seconds, 45) << "the stall was not cut off by the transport's low-speed limit";
   RecordProperty("stall_seconds", std::to_string(seconds));
 }
@@ -641,7 +680,7 @@ TEST_F(IngestCliTest, HtmlPageWithStatus200StopsTheCrawlAndCommitsNothingFromIt)
   for (const std::string& txid : s.history(S())) {
     if (!s.confirmed(txid)) page1.insert(txid);
   }
-  EXPECT_EQ(stored_txids(db_), page1);
+  EXPECT_PRED_FORMAT2(same_txids, page1, stored_txids(db_));
   const CliResult evidence = ft(db_, {"evidence", S(), "--format", "json"});
   ASSERT_EQ(evidence.exit_code, 0) << evidence.describe();
   const json sources = json::parse(evidence.out).at("sources");
@@ -651,7 +690,7 @@ TEST_F(IngestCliTest, HtmlPageWithStatus200StopsTheCrawlAndCommitsNothingFromIt)
   // The server answers properly again: the same command resumes at page 2 and completes.
   const CliResult rerun = ingest(db_, {"--hops", "1", "--endpoint", endpoint});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.describe();
-  EXPECT_EQ(stored_txids(db_), s.history(S()));
+  EXPECT_PRED_FORMAT2(same_txids, s.history(S()), stored_txids(db_));
   EXPECT_EQ(server_->requests_to("/address/" + S() + "/txs"), 1) << "the committed first page was fetched again";
   for (const std::string& file : {db_, db_ + "-wal"}) {
     if (std::filesystem::exists(file)) {
@@ -673,6 +712,8 @@ class InterruptedIngestTest : public IngestCliTest {
     return without_first_seen_times(trace_json(fresh, S(), "both", 6, {"--no-time-order"}));
   }
 
+  std::size_t S_history_size() const { return scenario().history(S()).size(); }
+
   // Requests for S's size and history pages, per path.
   std::map<std::string, int> seed_requests() const {
     std::map<std::string, int> result;
@@ -687,13 +728,20 @@ TEST_F(InterruptedIngestTest, CtrlCThenRerunEndsWithTheSameDataAndNoRefetchedPag
   start_server({"--latency-ms", "100"});
   const auto slow = ingest_args(db_, {"--hops", "2", "--rate", "5", "--concurrency", "2"});
   auto crawl = start_fundtrail(slow);
-  std::this_thread::sleep_for(1500ms);
+  // About 1.5 s in (5 requests/s): S's size and pages are done, hop 1 has begun.
+  ASSERT_TRUE(server_->wait_for_requests(6)) << crawl->wait(1ms).describe();
+  std::this_thread::sleep_for(300ms);
   ASSERT_TRUE(crawl->running()) << "the crawl ended before it could be interrupted: " << crawl->wait().describe();
   crawl->send_signal(SIGINT);
   const CliResult interrupted = crawl->wait(30'000ms);
   EXPECT_EQ(interrupted.exit_code, 1) << interrupted.describe();
   EXPECT_THAT(interrupted.err, HasSubstr("interrupted"));
   EXPECT_FALSE(interrupted.timed_out);
+  const CrawlExpectation expected = expected_crawl(S(), 2, "both");
+  const std::set<std::string> partial = stored_txids(db_);
+  EXPECT_TRUE(std::includes(expected.txids.begin(), expected.txids.end(), partial.begin(), partial.end()));
+  EXPECT_GE(partial.size(), S_history_size()) << "S's pages were committed before the interruption";
+  EXPECT_LT(partial.size(), expected.txids.size()) << "the crawl was not interrupted";
 
   const CliResult resumed = ingest(db_, {"--hops", "2"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
@@ -708,7 +756,7 @@ TEST_F(InterruptedIngestTest, CtrlCThenRerunEndsWithTheSameDataAndNoRefetchedPag
   EXPECT_LE(twice, 2) << "at most the requests in flight (--concurrency 2) are repeated";
 
   const json after = without_first_seen_times(trace_json(db_, S(), "both", 6, {"--no-time-order"}));
-  EXPECT_EQ(stored_txids(db_), expected_crawl(S(), 2, "both").txids);
+  EXPECT_PRED_FORMAT2(same_txids, expected.txids, stored_txids(db_));
   EXPECT_EQ(after, reference_trace());
 }
 
@@ -717,7 +765,8 @@ TEST_F(InterruptedIngestTest, CtrlCThenRerunEndsWithTheSameDataAndNoRefetchedPag
 TEST_F(InterruptedIngestTest, CtrlCDuringARequestStillEndsAsInterrupted) {
   start_server({"--latency-ms", "2000"});
   auto crawl = start_fundtrail(ingest_args(db_, {"--hops", "2"}));
-  std::this_thread::sleep_for(700ms);  // the first request (S's size) is waiting for the server
+  ASSERT_TRUE(server_->wait_for_requests(1)) << crawl->wait(1ms).describe();
+  std::this_thread::sleep_for(200ms);  // the first request (S's size) is waiting for the server's answer
   ASSERT_TRUE(crawl->running());
   crawl->send_signal(SIGINT);
   const CliResult interrupted = crawl->wait(30'000ms);
@@ -730,7 +779,7 @@ TEST_F(InterruptedIngestTest, CtrlCDuringARequestStillEndsAsInterrupted) {
 TEST_F(InterruptedIngestTest, KilledCrawlResumesToTheSameData) {
   start_server({"--latency-ms", "100"});
   auto crawl = start_fundtrail(ingest_args(db_, {"--hops", "2", "--rate", "5", "--concurrency", "2"}));
-  std::this_thread::sleep_for(2000ms);
+  ASSERT_TRUE(server_->wait_for_requests(8)) << crawl->wait(1ms).describe();  // about 2 s in
   ASSERT_TRUE(crawl->running()) << crawl->wait().describe();
   crawl->send_signal(SIGKILL);
   const CliResult killed = crawl->wait(10'000ms);
@@ -739,7 +788,7 @@ TEST_F(InterruptedIngestTest, KilledCrawlResumesToTheSameData) {
   const CliResult resumed = ingest(db_, {"--hops", "2"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
   for (const auto& [path, count] : seed_requests()) EXPECT_LE(count, 2) << path;
-  EXPECT_EQ(stored_txids(db_), expected_crawl(S(), 2, "both").txids);
+  EXPECT_PRED_FORMAT2(same_txids, expected_crawl(S(), 2, "both").txids, stored_txids(db_));
   const json after = without_first_seen_times(trace_json(db_, S(), "both", 6, {"--no-time-order"}));
   EXPECT_EQ(after, reference_trace());
 }
@@ -779,6 +828,89 @@ TEST_F(IngestCliTest, KeepRawStoresTheBodiesAndEvidenceShowsTheirHash) {
     EXPECT_TRUE(std::regex_match(source.at("sha256").get<std::string>(), sha256));
   }
   EXPECT_EQ(plain_sources[0].at("sha256"), sources[0].at("sha256"));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Several seeds: one run must reach the breadth-first set whatever the order pages complete in.
+// tests/ingest/make_esplora_scenario.py --multi-seed: A pays X, X pays Y, B pays Y, Y pays Z, Z pays W; B has
+// 180 transactions (8 pages), A two. Breadth-first from {A, B} (--direction out): X and Y at hop 1, Z at
+// hop 2; with --hops 3, Z's history (Z -> W) must be fetched. With --concurrency >= 2 A's branch runs ahead
+// while B is still paging: Y is first reached through X at hop 2, fetched, and not expanded (hop 2 is the
+// last); when B completes, Y's hop goes down to 1 but Y is not expanded again, so Z is never queued.
+
+TEST_F(IngestCliTest, SeveralSeedsReachTheBreadthFirstSetInOneRun) {
+  const std::string file = dir_.file("multi-seed.json");
+  const CliResult made =
+      run_program(python_, {kSourceDir + "/tests/ingest/make_esplora_scenario.py", "--multi-seed", "--out", file});
+  ASSERT_EQ(made.exit_code, 0) << made.describe();
+  const Scenario multi(file);
+  start_server({}, file);
+  const std::vector<std::string> seeds{multi.wallet("A"), multi.wallet("B")};
+  const CrawlExpectation expected = expected_crawl(multi, seeds, 3, "out", 10000);
+  ASSERT_EQ(expected.hop.at(multi.wallet("Z")), 2);
+  for (const std::string concurrency : {"1", "2"}) {
+    SCOPED_TRACE("--concurrency " + concurrency);
+    const std::string db = dir_.file("multi-" + concurrency + ".db");
+    const CliResult result = ingest_seeds(
+        db, seeds,
+        {"--hops", "3", "--direction", "out", "--concurrency", concurrency, "--max-txs-per-address", "10000"});
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    const auto summary = parse_summary(result.out);
+    ASSERT_TRUE(summary) << result.out;
+    EXPECT_EQ(summary->transactions, static_cast<long>(expected.txids.size()));
+    EXPECT_EQ(summary->addresses, static_cast<long>(expected.fetched.size()));
+    const std::set<std::string> stored = stored_txids(db, multi);
+    EXPECT_PRED_FORMAT2(same_txids, expected.txids, stored);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The unconfirmed transaction: stored with its first-seen time, moved to its block on a later run
+
+TEST_F(IngestCliTest, UnconfirmedTransactionIsMovedToItsBlockByTheNextRun) {
+  const Scenario& s = scenario();
+  std::string pending;
+  for (const std::string& txid : s.history(S())) {
+    if (!s.confirmed(txid)) pending = txid;
+  }
+  ASSERT_FALSE(pending.empty());
+  const CliResult first = ingest(db_, {"--hops", "1"});
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  auto pending_edges = [&] {
+    std::vector<json> edges;
+    const json trace = trace_json(db_, S(), "out", 1);
+    for (const json& edge : trace.at("edges")) {
+      if (edge.at("tx_hash") == pending) edges.push_back(edge);
+    }
+    return edges;
+  };
+  ASSERT_FALSE(pending_edges().empty());
+  for (const json& edge : pending_edges()) EXPECT_TRUE(edge.at("block_height").is_null()) << edge.dump();
+
+  // The same scenario a block later: the transaction confirmed in block 790000 at 2023-06-01T00:00:00Z.
+  json document = json::parse(read_file(kScenarioFile));
+  for (json& tx : document.at("transactions")) {
+    if (tx.at("txid") == pending) {
+      tx["status"] = {{"confirmed", true},
+                      {"block_height", 790000},
+                      {"block_hash", std::string(64, 'b')},
+                      {"block_time", 1685577600}};
+    }
+  }
+  const std::string later = dir_.file("later.json");
+  std::ofstream(later) << document.dump();
+  start_server({}, later);
+  const CliResult second = ingest(db_, {"--hops", "1"});
+  ASSERT_EQ(second.exit_code, 0) << second.describe();
+  const auto summary = parse_summary(second.out);
+  ASSERT_TRUE(summary) << second.out;
+  EXPECT_EQ(summary->transactions, 1);
+  EXPECT_EQ(summary->transfers, 0);
+  EXPECT_EQ(server_->stats(), (std::map<std::string, int>{{"/tx/" + pending, 1}}));
+  for (const json& edge : pending_edges()) {
+    EXPECT_EQ(edge.at("block_height"), 790000) << edge.dump();
+    EXPECT_EQ(edge.at("timestamp"), "2023-06-01T00:00:00Z") << edge.dump();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

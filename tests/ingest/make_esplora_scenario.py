@@ -5,6 +5,9 @@
   make_esplora_scenario.py --bench-fanout N --bench-txs K [--out PATH]
                                                    a benchmark scenario: seed W pays N wallets, each of which
                                                    then has K more transactions (see tools/bench_ingest)
+  make_esplora_scenario.py --multi-seed [--out PATH]
+                                                   two seeds reaching one wallet at different hops (see
+                                                   multi_seed_scenario)
   make_esplora_scenario.py --describe              prints the test scenario's wallets (name, address, txs)
 
 The output is {"description": ..., "wallets": {name: address}, "transactions": [Esplora /tx objects]} with
@@ -132,7 +135,7 @@ def op_return_vout(message):
 
 
 class Chain:
-    def __init__(self, first_height=780000, first_time=1677628800, seed=20230301):
+    def __init__(self, first_height=780000, first_time=1677628800, seed=20230301, label=""):
         self.height = first_height - 1
         self.time = first_time
         self.block_hash = None
@@ -140,6 +143,7 @@ class Chain:
         self.utxos = {}  # address -> [(txid, vout, value, wallet)]
         self.random = random.Random(seed)
         self.counter = 0
+        self.label = label  # keeps the txids of different scenarios apart
 
     def new_block(self):
         self.height += 1
@@ -148,7 +152,7 @@ class Chain:
 
     def next_txid(self):
         self.counter += 1
-        return sha("fundtrail-scenario-tx:%d" % self.counter).hex()
+        return sha("fundtrail-scenario-tx:%s%d" % (self.label, self.counter)).hex()
 
     def signature(self, label):
         return "30440220" + sha("r:" + label).hex() + "0220" + sha("s:" + label).hex() + "01"
@@ -323,7 +327,7 @@ def test_scenario():
 def bench_scenario(fanout, txs_per_wallet):
     """Seed W0 pays `fanout` wallets (25 per transaction); each then has `txs_per_wallet` more transactions
     with its own counterparties (prevouts of those refer to outputs outside the file, as in a partial view)."""
-    chain = Chain(seed=7)
+    chain = Chain(seed=7, label="bench:")
     w = {}
     W0 = Wallet("bench:W0")
     w["W0"] = W0
@@ -349,6 +353,29 @@ def bench_scenario(fanout, txs_per_wallet):
     return chain, w
 
 
+def multi_seed_scenario():
+    """Two seeds crawled together (--direction out): A is small, B has 180 transactions (8 pages).
+    A pays X, X pays Y, B pays Y, Y pays Z, Z pays W. Breadth-first from {A, B}: X and Y at hop 1, Z at hop 2
+    (so with --hops 3, Z's history, which holds Z -> W, is fetched)."""
+    chain = Chain(seed=11, label="multiseed:")
+    w = {name: Wallet("multiseed:" + name) for name in ("A", "B", "X", "Y", "Z", "W")}
+    chain.new_block()
+    chain.add([], [(w["A"], 100_000_000)], coinbase_value=100_000_000)
+    for _ in range(179):  # B's history: mostly coinbase receipts (no outgoing counterparties)
+        chain.new_block()
+        chain.add([], [(w["B"], 50_000_000)], coinbase_value=50_000_000)
+    chain.new_block()
+    chain.pay([w["A"]], [(w["X"], 10_000_000)], fee=1_000)
+    chain.new_block()
+    chain.pay([w["X"]], [(w["Y"], 5_000_000)], fee=1_000)
+    chain.pay([w["B"]], [(w["Y"], 7_000_000)], fee=1_000)
+    chain.new_block()
+    chain.pay([w["Y"]], [(w["Z"], 3_000_000)], fee=1_000)
+    chain.new_block()
+    chain.pay([w["Z"]], [(w["W"], 1_000_000)], fee=1_000)
+    return chain, w
+
+
 def write_scenario(chain, wallets, description, out):
     out.write("{\n")
     out.write('"description": %s,\n' % json.dumps(description))
@@ -363,9 +390,13 @@ def main():
     parser.add_argument("--out", help="output file (default: stdout)")
     parser.add_argument("--bench-fanout", type=int, help="benchmark scenario: wallets paid by the seed W0")
     parser.add_argument("--bench-txs", type=int, default=1, help="benchmark scenario: transactions per wallet")
+    parser.add_argument("--multi-seed", action="store_true", help="the two-seed scenario (see multi_seed_scenario)")
     parser.add_argument("--describe", action="store_true", help="list the test scenario's wallets")
     args = parser.parse_args()
-    if args.bench_fanout:
+    if args.multi_seed:
+        chain, wallets = multi_seed_scenario()
+        description = "two seeds A (small) and B (8 pages) reaching Y at different hops"
+    elif args.bench_fanout:
         chain, wallets = bench_scenario(args.bench_fanout, args.bench_txs)
         description = "benchmark: W0 pays %d wallets, %d transactions each" % (args.bench_fanout, args.bench_txs)
     else:
