@@ -85,10 +85,7 @@ void register_path(CLI::App& app, GlobalOptions& options) {
     request.max_hops = args->max_hops;
     request.limit = args->limit;
     request.time_order = search_options.time_order;
-    if (!args->filter.since.empty()) request.since = search_options.filter.since;
-    if (!args->filter.until.empty()) request.until = search_options.filter.until;
-    if (!args->filter.asset.empty()) request.asset = args->filter.asset;
-    if (!args->filter.min_amount.empty()) request.min_amount = args->filter.min_amount;
+    static_cast<report::TransferFilters&>(request) = echoed_filters(args->filter, search_options.filter);
 
     const report::PathReport report = report::build_path_report(graph, labels, request, result);
     if (args->format == "json") {

@@ -60,10 +60,7 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
     request.direction = args->direction;
     request.hops = args->hops;
     request.time_order = trace_options.time_order;
-    if (!args->filter.since.empty()) request.since = trace_options.filter.since;
-    if (!args->filter.until.empty()) request.until = trace_options.filter.until;
-    if (!args->filter.asset.empty()) request.asset = args->filter.asset;
-    if (!args->filter.min_amount.empty()) request.min_amount = args->filter.min_amount;
+    static_cast<report::TransferFilters&>(request) = echoed_filters(args->filter, trace_options.filter);
 
     report::GraphLabels labels(*store);
     const report::TraceReport report = report::build_trace_report(graph, labels, request, results);

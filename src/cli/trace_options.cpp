@@ -34,6 +34,15 @@ void add_filter_options(CLI::App& command, FilterArgs& args) {
                      "Ignore transfers below X, in display units (of --asset, else of each transfer's asset)");
 }
 
+report::TransferFilters echoed_filters(const FilterArgs& args, const graph::EdgeFilter& filter) {
+  report::TransferFilters echoed;
+  if (!args.since.empty()) echoed.since = filter.since;
+  if (!args.until.empty()) echoed.until = filter.until;
+  if (!args.asset.empty()) echoed.asset = args.asset;
+  if (!args.min_amount.empty()) echoed.min_amount = args.min_amount;
+  return echoed;
+}
+
 core::Amount minimum_in_base_units(const std::string& display, unsigned decimals) {
   const auto point = display.find('.');
   if (point == std::string::npos || display.size() - point - 1 <= decimals) {

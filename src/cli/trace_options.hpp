@@ -7,6 +7,7 @@
 #include "fundtrail/core/amount.hpp"
 #include "fundtrail/core/chain.hpp"
 #include "fundtrail/graph/edge_filter.hpp"
+#include "fundtrail/report/rendering.hpp"
 #include "fundtrail/store/case_store.hpp"
 
 namespace CLI {
@@ -28,6 +29,9 @@ void add_filter_options(CLI::App& command, FilterArgs& args);
 // symbols are an error listing the contracts) and the minimum amount, given in display units and converted
 // to each asset's base units (rounded up, so "at least X" stays true).
 graph::EdgeFilter build_filter(const FilterArgs& args, core::Chain chain, const std::vector<store::AssetRecord>& assets);
+
+// The filters as the report echoes them: what the user gave, with times as parsed into `filter`.
+report::TransferFilters echoed_filters(const FilterArgs& args, const graph::EdgeFilter& filter);
 
 // Base units of `display` for `decimals`, rounded up when the text has more digits than the asset.
 core::Amount minimum_in_base_units(const std::string& display, unsigned decimals);
