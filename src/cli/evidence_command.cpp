@@ -77,12 +77,42 @@ void register_evidence(CLI::App& app, GlobalOptions& options) {
       item["raw_kept"] = record.has_body;
       list.push_back(std::move(item));
     }
+    // For a transaction: what is stored about it (a failed EVM/TRON transaction has no transfers, only this).
+    auto transactions = nlohmann::ordered_json::array();
+    if (!address_id) {
+      for (const store::StoredTransaction& record : reader.transactions(args->subject)) {
+        nlohmann::ordered_json item;
+        item["chain"] = std::string(core::to_string(record.chain));
+        item["tx_hash"] = record.tx_hash;
+        item["block_height"] = record.block_height ? nlohmann::ordered_json(*record.block_height) : nullptr;
+        item["timestamp"] = core::format_iso8601(record.timestamp);
+        auto optional = [](const std::optional<std::string>& value) {
+          return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+        };
+        item["network"] = record.network ? nlohmann::ordered_json(*record.network) : nullptr;
+        item["status"] = optional(record.status);
+        item["sender"] = optional(record.sender);
+        item["callee"] = optional(record.callee);
+        item["fee"] = optional(record.fee);
+        item["type"] = optional(record.type);
+        transactions.push_back(std::move(item));
+      }
+    }
     if (args->format == "json") {
       nlohmann::ordered_json json;
       json["subject"] = args->subject;
+      if (!address_id) json["transactions"] = transactions;
       json["sources"] = std::move(list);
       std::cout << json.dump(2) << "\n";
       return;
+    }
+    for (const auto& item : transactions) {
+      std::cout << item["chain"].get<std::string>() << " transaction " << item["tx_hash"].get<std::string>() << "  "
+                << item["timestamp"].get<std::string>();
+      if (!item["block_height"].is_null()) std::cout << "  block " << item["block_height"].get<std::int64_t>();
+      if (!item["status"].is_null()) std::cout << "  " << item["status"].get<std::string>();
+      if (!item["fee"].is_null()) std::cout << "  fee " << item["fee"].get<std::string>() << " (base units)";
+      std::cout << "\n";
     }
     std::cout << "Evidence for " << what << ": " << list.size() << " source(s)\n";
     for (const auto& item : list) {

@@ -22,42 +22,12 @@
 #include "fundtrail/ingest/btc_crawler.hpp"
 #include "fundtrail/ingest/http_transport.hpp"
 #include "fundtrail/ingest/polite_client.hpp"
+#include "account_ingest.hpp"
+#include "interrupt_watcher.hpp"
 #include "progress_bar.hpp"
 
 namespace fundtrail::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
-
-// Ctrl-C sets a flag (all a signal handler may do); this thread turns it into PoliteClient::request_stop(),
-// which ends every wait at once. The page being written is rolled back, everything before stays committed.
-class InterruptWatcher {
- public:
-  explicit InterruptWatcher(ingest::PoliteClient& client)
-      : thread_([&client](std::stop_token stop) {
-          while (!stop.stop_requested()) {
-            if (g_interrupted.load()) {
-              client.request_stop();
-              return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-          }
-        }) {
-    g_interrupted.store(false);
-    previous_int_ = std::signal(SIGINT, on_interrupt);
-    previous_term_ = std::signal(SIGTERM, on_interrupt);
-  }
-  ~InterruptWatcher() {
-    std::signal(SIGINT, previous_int_);
-    std::signal(SIGTERM, previous_term_);
-  }
-
- private:
-  std::jthread thread_;
-  void (*previous_int_)(int) = SIG_DFL;
-  void (*previous_term_)(int) = SIG_DFL;
-};
 
 struct BitcoindArgs {
   std::string endpoint;
@@ -69,6 +39,7 @@ struct BitcoindArgs {
   unsigned concurrency = 2;
   std::string proxy;
   bool keep_raw = false;
+  double timeout = 0;
 };
 
 // Bitcoin Core: no address index, so blocks by height or transactions by txid (and their inputs' creators).
@@ -82,6 +53,7 @@ void run_bitcoind(const BitcoindArgs& args, bool rate_given, const GlobalOptions
   curl.proxy = args.proxy;
   curl.total_timeout_ms = 300'000;                   // getblock verbosity 3 of a full block takes seconds
   curl.max_response_bytes = std::size_t{512} << 20;  // and is tens of MB of JSON
+  apply_timeout(curl, args.timeout);
   const std::optional<std::string> cookie =
       args.rpc_cookie.empty() ? std::nullopt : std::optional<std::string>(args.rpc_cookie);
   ingest::BitcoindRpc rpc(args.endpoint.empty() ? std::string(ingest::kDefaultBitcoindEndpoint) : args.endpoint,
@@ -144,7 +116,12 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
   struct Args {
     std::vector<std::string> addresses;
     std::string chain = "btc";
-    std::string provider = "esplora";
+    std::string provider;  // default per chain: esplora (btc), etherscan (eth), trongrid (tron)
+    std::uint64_t evm_chain_id = 1;
+    std::int64_t from_block = 0;
+    std::int64_t to_block = 0;
+    std::string native_scan = "auto";
+    std::int64_t max_block_range = 5000;
     std::string endpoint;
     unsigned hops = 1;
     std::string direction = "both";
@@ -156,6 +133,7 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
     bool rate_given = false;
     unsigned concurrency = 2;
     std::string proxy;
+    double timeout = 0;  // seconds per request; 0 = the provider's default
     bool keep_raw = false;
     std::string blocks;
     std::vector<std::string> txids;
@@ -173,10 +151,34 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
       "--provider bitcoind (a Bitcoin Core node, default http://127.0.0.1:8332) has no address index: it stores\n"
       "--blocks FROM..TO, or --tx TXID [--hops N --direction in] (the transaction and the ones that funded it;\n"
       "needs -txindex). Credentials: BITCOIND_RPC_USER/BITCOIND_RPC_PASSWORD, or --rpc-cookie PATH (default\n"
-      "~/.bitcoin/.cookie when present). See docs/providers.md.");
-  command->add_option("addresses", args->addresses, "Seed wallets (esplora)");
-  command->add_option("--chain", args->chain, "btc")->check(CLI::IsMember({"btc"}))->capture_default_str();
-  command->add_option("--provider", args->provider, "esplora")->check(CLI::IsMember({"esplora", "bitcoind"}))->capture_default_str();
+      "~/.bitcoin/.cookie when present).\n"
+      "--chain eth: --provider etherscan (API V2, key from ETHERSCAN_API_KEY, --evm-chain-id for other EVM chains)\n"
+      "or --provider jsonrpc --endpoint URL (any node; trace_filter when offered, else block by block; --from-block\n"
+      "/--to-block). --chain tron: TronGrid (key from TRONGRID_API_KEY). See docs/providers.md.");
+  command->add_option("addresses", args->addresses, "Seed wallets");
+  command->add_option("--chain", args->chain, "btc, eth (Ethereum and other EVM chains: see --evm-chain-id) or tron")
+      ->check(CLI::IsMember({"btc", "eth", "tron"}))
+      ->capture_default_str();
+  command->add_option("--provider", args->provider,
+                      "btc: esplora (default) or bitcoind; eth: etherscan (default) or jsonrpc; tron: trongrid")
+      ->check(CLI::IsMember({"esplora", "bitcoind", "jsonrpc", "etherscan", "trongrid"}));
+  command->add_option("--evm-chain-id", args->evm_chain_id,
+                      "eth: the EVM network (1 Ethereum, 56 BSC, 137 Polygon, 42161 Arbitrum, 10 Optimism, 8453 Base "
+                      "...); jsonrpc checks it against the node")
+      ->check(CLI::PositiveNumber);
+  command->add_option("--from-block", args->from_block, "eth: first block of the crawl window")->check(CLI::NonNegativeNumber);
+  command->add_option("--to-block", args->to_block, "eth: last block of the crawl window (jsonrpc default: the head)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--native-scan", args->native_scan,
+                      "jsonrpc: how native and internal transfers are found: trace (trace_filter), ots (Otterscan's "
+                      "address index; no internal transfers), blocks (read every block; no internal transfers) or "
+                      "auto (the first of these the node offers)")
+      ->check(CLI::IsMember({"auto", "trace", "ots", "blocks"}))
+      ->capture_default_str();
+  command->add_option("--max-block-range", args->max_block_range,
+                      "jsonrpc: blocks per request at most (halved automatically when the node refuses a range)")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
+      ->capture_default_str();
   command->add_option("--endpoint", args->endpoint,
                       "API base URL (default https://blockstream.info/api; mempool.space and testnet/signet by URL); "
                       "bitcoind: the node's RPC URL (default http://127.0.0.1:8332)");
@@ -195,6 +197,10 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
       ->check(CLI::PositiveNumber);
   command->add_option("--concurrency", args->concurrency, "Requests in flight")->check(CLI::Range(1u, 64u))->capture_default_str();
   command->add_option("--proxy", args->proxy, "Proxy URL, e.g. socks5h://127.0.0.1:9050");
+  command->add_option("--timeout", args->timeout,
+                      "Seconds one request may take, and may stall, before it is abandoned and retried (default 60; "
+                      "bitcoind 300)")
+      ->check(CLI::Range(1.0, 3600.0));
   command->add_flag("--keep-raw", args->keep_raw, "Keep response bodies (zstd-compressed) for re-parsing");
   command->add_option("--blocks", args->blocks, "bitcoind: store every transaction of the blocks FROM..TO (heights)");
   command->add_option("--tx", args->txids, "bitcoind: store this transaction (repeatable); with --hops N --direction "
@@ -204,6 +210,28 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
 
   command->callback([args, &options, command] {
     const auto given = [command](const char* name) { return command->count(name) > 0; };
+    if (args->provider.empty()) {
+      args->provider = args->chain == "eth" ? "etherscan" : args->chain == "tron" ? "trongrid" : "esplora";
+    }
+    const bool provider_fits = args->chain == "btc"    ? (args->provider == "esplora" || args->provider == "bitcoind")
+                               : args->chain == "eth" ? (args->provider == "jsonrpc" || args->provider == "etherscan")
+                                                      : args->provider == "trongrid";
+    if (!provider_fits) {
+      throw Error(ErrorKind::Usage, "--provider " + args->provider + " does not serve --chain " + args->chain);
+    }
+    if (args->chain != "eth") {
+      for (const char* name : {"--evm-chain-id", "--from-block", "--to-block"}) {
+        if (given(name)) throw Error(ErrorKind::Usage, std::string(name) + " applies to --chain eth only");
+      }
+    }
+    if (args->provider != "jsonrpc") {
+      for (const char* name : {"--native-scan", "--max-block-range"}) {
+        if (given(name)) throw Error(ErrorKind::Usage, std::string(name) + " applies to --provider jsonrpc only");
+      }
+    }
+    if (given("--from-block") && given("--to-block") && args->from_block > args->to_block) {
+      throw Error(ErrorKind::Usage, "--from-block is after --to-block");
+    }
     if (args->provider == "bitcoind") {
       if (!args->addresses.empty()) {
         throw Error(ErrorKind::Usage, "--provider bitcoind cannot look up addresses (Bitcoin Core has no address "
@@ -227,7 +255,7 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
       }
       if (!args->blocks.empty()) ingest::parse_block_range(args->blocks);  // usage errors before connecting
       BitcoindArgs bitcoind{args->endpoint, args->blocks, args->txids,      args->rpc_cookie, args->hops,
-                            args->rate,     args->concurrency, args->proxy, args->keep_raw};
+                            args->rate,     args->concurrency, args->proxy, args->keep_raw, args->timeout};
       run_bitcoind(bitcoind, given("--rate"), options);
       return;
     }
@@ -235,6 +263,33 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
       if (given(name)) throw Error(ErrorKind::Usage, std::string(name) + " needs --provider bitcoind");
     }
     if (args->addresses.empty()) throw Error(ErrorKind::Usage, "addresses is required (the seed wallets to crawl)");
+    if (args->chain != "btc") {
+      AccountIngestArgs account;
+      account.chain = args->chain;
+      account.provider = args->provider;
+      account.endpoint = args->endpoint;
+      account.seeds = args->addresses;
+      account.crawl.hops = args->hops;
+      account.crawl.direction = args->direction == "out"  ? ingest::CrawlDirection::Out
+                                : args->direction == "in" ? ingest::CrawlDirection::In
+                                                          : ingest::CrawlDirection::Both;
+      if (!args->since.empty()) account.crawl.since = core::parse_timestamp(args->since);
+      if (!args->until.empty()) account.crawl.until = core::parse_timestamp(args->until);
+      account.crawl.max_addresses = args->max_addresses;
+      account.crawl.max_txs_per_address = args->max_txs_per_address;
+      account.crawl.keep_raw = args->keep_raw;
+      if (given("--rate")) account.rate = args->rate;
+      account.concurrency = args->concurrency;
+      account.proxy = args->proxy;
+      account.timeout_s = args->timeout;
+      if (given("--evm-chain-id")) account.evm_chain_id = args->evm_chain_id;
+      if (given("--from-block")) account.from_block = args->from_block;
+      if (given("--to-block")) account.to_block = args->to_block;
+      account.native_scan = args->native_scan;
+      account.max_block_range = args->max_block_range;
+      run_account_ingest(account, options);
+      return;
+    }
     std::vector<std::string> seeds;
     for (const std::string& address : args->addresses) seeds.push_back(core::normalize_address(core::Chain::Btc, address));
     ingest::CrawlOptions crawl;
@@ -256,6 +311,7 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
     politeness.concurrency = args->concurrency;
     ingest::CurlOptions curl;
     curl.proxy = args->proxy;
+    apply_timeout(curl, args->timeout);
     ingest::PoliteClient client("esplora", [curl] { return ingest::make_curl_transport(curl); }, politeness);
     ingest::EsploraSource source(args->endpoint.empty() ? std::string(ingest::kDefaultEsploraEndpoint) : args->endpoint);
 

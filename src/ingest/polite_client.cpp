@@ -260,6 +260,11 @@ struct PoliteClient::State {
     return status == 429 || (status >= 500 && status <= 599) || (status == 403 && options.retry_on_403);
   }
 
+  // Only a 2xx can be a disguised 429: other statuses keep their own meaning.
+  bool slow_down_answer(const HttpResponse& response) const {
+    return options.retry_if && response.status >= 200 && response.status <= 299 && options.retry_if(response);
+  }
+
   HttpResponse fetch(const HttpRequest& request) {
     const std::string where =
         printable_excerpt(request.method, 20) + " " + printable_excerpt(redact_url(request.url), 300);
@@ -275,8 +280,14 @@ struct PoliteClient::State {
         bytes.fetch_add(response.body.size(), std::memory_order_relaxed);
         spdlog::debug("provider {}: {} -> {} ({} bytes, {:.3f} s, attempt {}/{})", provider, where, response.status,
                       response.body.size(), response.seconds, attempt, options.max_attempts);
-        if (!retryable_status(response.status)) return response;
-        last_problem = "last status " + std::to_string(response.status);
+        if (slow_down_answer(response)) {
+          last_problem = "last status " + std::to_string(response.status) +
+                         " asking to slow down: " + printable_excerpt(response.body, 120);
+        } else if (!retryable_status(response.status)) {
+          return response;
+        } else {
+          last_problem = "last status " + std::to_string(response.status);
+        }
         if (const auto value = response.header("retry-after")) {
           retry_after = parse_retry_after(*value, clock->unix_now());
         }

@@ -1,4 +1,5 @@
 #include "fundtrail/report/address_summary.hpp"
+#include "fundtrail/report/rendering.hpp"
 
 #include <algorithm>
 #include <map>
@@ -71,7 +72,8 @@ nlohmann::ordered_json optional_time(const std::optional<core::UnixSeconds>& val
 }
 
 std::string asset_label(const AssetSummary& asset) {
-  return asset.contract.empty() ? asset.asset : asset.asset + " (" + asset.contract + ")";
+  const std::string symbol = display_label(asset.asset);
+  return asset.contract.empty() ? symbol : symbol + " (" + asset.contract + ")";
 }
 
 }  // namespace

@@ -34,7 +34,7 @@ void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
 
 void write_transfer_line(std::ostream& out, const ReportTransfer& transfer) {
   out << core::format_iso8601(transfer.timestamp) << "  " << transfer.from << " -> " << transfer.to << "  "
-      << transfer.amount << " " << transfer.asset;
+      << transfer.amount << " " << display_label(transfer.asset);
 }
 
 void write_filters(JsonWriter& json, const TransferFilters& filters) {
@@ -69,6 +69,56 @@ void write_contract(JsonWriter& json, const std::string& contract) {
   } else {
     json.value(contract);
   }
+}
+
+std::string display_label(std::string_view text, std::size_t max_bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (out.size() >= max_bytes) {
+      out += "...";
+      break;
+    }
+    const auto byte = static_cast<unsigned char>(text[i]);
+    // U+200E/F, U+202A..E, U+2066..9: marks and overrides that change the displayed order of text.
+    if (byte == 0xE2 && i + 2 < text.size()) {
+      const auto b1 = static_cast<unsigned char>(text[i + 1]);
+      const auto b2 = static_cast<unsigned char>(text[i + 2]);
+      const unsigned code = 0x2000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+      if ((b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
+        std::string escaped = "\\u{";
+        for (int shift = 12; shift >= 0; shift -= 4) escaped += kHex[(code >> shift) & 0xF];
+        out += escaped + "}";
+        i += 3;
+        continue;
+      }
+    }
+    // C1 controls (U+0080..U+009F; U+009B is a terminal's CSI) as \u{00NN}.
+    if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      const auto code = static_cast<unsigned char>(text[i + 1]);
+      out += "\\u{00";
+      out += kHex[code >> 4];
+      out += kHex[code & 0xF];
+      out += "}";
+      i += 2;
+      continue;
+    }
+    if (byte < 0x20 || byte == 0x7F || byte == '\\') {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+      ++i;
+    } else {
+      // A whole UTF-8 sequence at once, so a cut never splits one.
+      std::size_t length = 1;
+      while (i + length < text.size() && (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80) ++length;
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
 }
 
 }  // namespace fundtrail::report

@@ -25,7 +25,7 @@ std::string totals_text(const std::vector<AssetTotal>& totals) {
   std::string text;
   for (const AssetTotal& total : totals) {
     if (!text.empty()) text += ", ";
-    text += total.amount + " " + total.asset;
+    text += total.amount + " " + display_label(total.asset);
   }
   return text.empty() ? "-" : text;
 }

@@ -41,21 +41,21 @@ std::string_view to_string(CrawlStatus status) {
   return "queued";
 }
 
-CrawlState::CrawlState(CaseStore& store) : store_(store) {}
+CrawlState::CrawlState(CaseStore& store, std::string scope) : store_(store), scope_(std::move(scope)) {}
 
 bool CrawlState::enqueue(core::Chain chain, std::string_view address, int hop) {
   auto statement = store_.db().prepare(
-      "INSERT INTO crawl_addresses(chain, address, hop, status) VALUES (?1, ?2, ?3, 'queued') "
-      "ON CONFLICT (chain, address) DO UPDATE SET hop = excluded.hop WHERE excluded.hop < crawl_addresses.hop");
-  statement.bind(1, static_cast<int>(chain)).bind(2, address).bind(3, hop).run();
+      "INSERT INTO crawl_addresses(chain, scope, address, hop, status) VALUES (?1, ?9, ?2, ?3, 'queued') "
+      "ON CONFLICT (chain, scope, address) DO UPDATE SET hop = excluded.hop WHERE excluded.hop < crawl_addresses.hop");
+  statement.bind(1, static_cast<int>(chain)).bind(2, address).bind(3, hop).bind(9, scope_).run();
   return store_.db().changes() > 0;
 }
 
 std::vector<CrawlEntry> CrawlState::queued(core::Chain chain, int hop_limit, std::size_t limit) {
   auto statement = store_.db().prepare(std::string("SELECT ") + std::string(kColumns) +
-                                       " FROM crawl_addresses WHERE chain = ?1 AND status = 'queued' AND hop < ?2"
+                                       " FROM crawl_addresses WHERE chain = ?1 AND scope = ?9 AND status = 'queued' AND hop < ?2"
                                        " ORDER BY hop, id LIMIT ?3");
-  statement.bind(1, static_cast<int>(chain)).bind(2, hop_limit).bind(3, static_cast<std::int64_t>(limit));
+  statement.bind(1, static_cast<int>(chain)).bind(2, hop_limit).bind(3, static_cast<std::int64_t>(limit)).bind(9, scope_);
   std::vector<CrawlEntry> entries;
   while (statement.step()) entries.push_back(read_entry(statement));
   return entries;
@@ -63,8 +63,8 @@ std::vector<CrawlEntry> CrawlState::queued(core::Chain chain, int hop_limit, std
 
 std::vector<CrawlEntry> CrawlState::all(core::Chain chain) {
   auto statement = store_.db().prepare(std::string("SELECT ") + std::string(kColumns) +
-                                       " FROM crawl_addresses WHERE chain = ?1 ORDER BY hop, address");
-  statement.bind(1, static_cast<int>(chain));
+                                       " FROM crawl_addresses WHERE chain = ?1 AND scope = ?9 ORDER BY hop, address");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_);
   std::vector<CrawlEntry> entries;
   while (statement.step()) entries.push_back(read_entry(statement));
   return entries;
@@ -72,8 +72,8 @@ std::vector<CrawlEntry> CrawlState::all(core::Chain chain) {
 
 std::optional<CrawlEntry> CrawlState::find(core::Chain chain, std::string_view address) {
   auto statement = store_.db().prepare(std::string("SELECT ") + std::string(kColumns) +
-                                       " FROM crawl_addresses WHERE chain = ?1 AND address = ?2");
-  statement.bind(1, static_cast<int>(chain)).bind(2, address);
+                                       " FROM crawl_addresses WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, address);
   if (!statement.step()) return std::nullopt;
   return read_entry(statement);
 }
@@ -82,8 +82,8 @@ void CrawlState::save_page(core::Chain chain, std::string_view address, const st
                            std::int64_t transactions) {
   auto statement = store_.db().prepare(
       "UPDATE crawl_addresses SET cursor = ?3, status = ?4, pages = pages + 1, txs_seen = txs_seen + ?5 "
-      "WHERE chain = ?1 AND address = ?2");
-  statement.bind(1, static_cast<int>(chain)).bind(2, address);
+      "WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, address);
   if (next_cursor) {
     statement.bind(3, *next_cursor).bind(4, "queued");
   } else {
@@ -94,22 +94,44 @@ void CrawlState::save_page(core::Chain chain, std::string_view address, const st
 
 void CrawlState::mark_hub(core::Chain chain, std::string_view address, std::int64_t tx_count) {
   auto statement = store_.db().prepare(
-      "UPDATE crawl_addresses SET status = 'hub', tx_count = ?3 WHERE chain = ?1 AND address = ?2");
-  statement.bind(1, static_cast<int>(chain)).bind(2, address).bind(3, tx_count).run();
+      "UPDATE crawl_addresses SET status = 'hub', tx_count = ?3 WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, address).bind(3, tx_count).run();
 }
 
 void CrawlState::set_tx_count(core::Chain chain, std::string_view address, std::int64_t tx_count) {
   auto statement =
-      store_.db().prepare("UPDATE crawl_addresses SET tx_count = ?3 WHERE chain = ?1 AND address = ?2");
-  statement.bind(1, static_cast<int>(chain)).bind(2, address).bind(3, tx_count).run();
+      store_.db().prepare("UPDATE crawl_addresses SET tx_count = ?3 WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, address).bind(3, tx_count).run();
 }
 
 std::int64_t CrawlState::count_queued(core::Chain chain, int hop_limit) {
   auto statement = store_.db().prepare(
-      "SELECT count(*) FROM crawl_addresses WHERE chain = ?1 AND status = 'queued' AND hop < ?2");
-  statement.bind(1, static_cast<int>(chain)).bind(2, hop_limit);
+      "SELECT count(*) FROM crawl_addresses WHERE chain = ?1 AND scope = ?9 AND status = 'queued' AND hop < ?2");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, hop_limit);
   statement.step();
   return statement.column_int64(0);
+}
+
+void CrawlState::add_link(core::Chain chain, std::string_view wallet, std::string_view counterparty, bool outgoing,
+                          bool incoming) {
+  if (!outgoing && !incoming) return;
+  auto statement = store_.db().prepare(
+      "INSERT INTO crawl_links(wallet_id, counterparty, dirs) "
+      "SELECT id, ?3, ?4 FROM crawl_addresses WHERE chain = ?1 AND scope = ?9 AND address = ?2 "
+      "ON CONFLICT (wallet_id, counterparty) DO UPDATE SET dirs = dirs | excluded.dirs");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, wallet).bind(3, counterparty);
+  statement.bind(4, (outgoing ? 1 : 0) | (incoming ? 2 : 0)).run();
+}
+
+std::vector<std::string> CrawlState::links(core::Chain chain, std::string_view wallet, bool outgoing, bool incoming) {
+  auto statement = store_.db().prepare(
+      "SELECT l.counterparty FROM crawl_links l JOIN crawl_addresses a ON a.id = l.wallet_id "
+      "WHERE a.chain = ?1 AND a.scope = ?9 AND a.address = ?2 AND (l.dirs & ?3) <> 0 ORDER BY l.counterparty");
+  statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, wallet);
+  statement.bind(3, (outgoing ? 1 : 0) | (incoming ? 2 : 0));
+  std::vector<std::string> result;
+  while (statement.step()) result.push_back(statement.column_text(0));
+  return result;
 }
 
 std::vector<std::string> CrawlState::unconfirmed_btc_txids(std::size_t limit) {

@@ -51,4 +51,31 @@ std::vector<std::int64_t> EvidenceReader::transaction_sources(std::string_view t
   return ids;
 }
 
+std::vector<StoredTransaction> EvidenceReader::transactions(std::string_view tx_hash) {
+  auto statement = store_.db().prepare(
+      "SELECT t.chain, t.tx_hash, t.block_height, t.timestamp, a.network, a.status, a.sender, a.callee, a.fee, a.type "
+      "FROM transactions t LEFT JOIN account_transactions a ON a.tx_id = t.id WHERE t.tx_hash = ?1 ORDER BY t.chain");
+  statement.bind(1, tx_hash);
+  std::vector<StoredTransaction> records;
+  auto text = [&](int column) -> std::optional<std::string> {
+    if (statement.is_null(column)) return std::nullopt;
+    return statement.column_text(column);
+  };
+  while (statement.step()) {
+    StoredTransaction record;
+    record.chain = static_cast<core::Chain>(statement.column_int64(0));
+    record.tx_hash = statement.column_text(1);
+    if (!statement.is_null(2)) record.block_height = statement.column_int64(2);
+    record.timestamp = statement.column_int64(3);
+    if (!statement.is_null(4)) record.network = statement.column_int64(4);
+    record.status = text(5);
+    record.sender = text(6);
+    record.callee = text(7);
+    record.fee = text(8);
+    record.type = text(9);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 }  // namespace fundtrail::store

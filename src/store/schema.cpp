@@ -144,10 +144,56 @@ CREATE INDEX btc_inputs_by_address ON btc_inputs(address);
 CREATE INDEX btc_outputs_by_address ON btc_outputs(address);
 )sql";
 
+// Version 5: account-model chains (issue [3]: Ethereum/EVM and TRON).
+//  * account_transactions: what a transaction was beyond its transfers: the EVM network (chain id; 0 for
+//    TRON), success or failure (a failed transaction moves no value and has no transfers, but it is kept:
+//    it shows the sender was active and paid a fee), sender, callee, fee and type. Fee and amounts are
+//    decimal TEXT (wei need more than 64 bits).
+//  * crawl_addresses gains `scope` (provider, network and window of the crawl): a paging cursor means
+//    something only to the provider that made it, and an address on BSC is another ledger than on Ethereum.
+//  * crawl_links: the counterparties a crawled wallet paid (dir bit 1) or was paid by (bit 2), written with
+//    each page, so a wallet is expanded when its history is complete (and again by a rerun with more hops)
+//    without scanning the transfers table, which has no per-address index.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE account_transactions (
+  tx_id     INTEGER PRIMARY KEY REFERENCES transactions(id),
+  network   INTEGER NOT NULL,
+  status    TEXT NOT NULL CHECK (status IN ('success', 'failed')),
+  sender    TEXT,
+  callee    TEXT,
+  fee       TEXT,
+  type      TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE crawl_addresses_v5 (
+  id        INTEGER PRIMARY KEY,
+  chain     INTEGER NOT NULL,
+  scope     TEXT NOT NULL DEFAULT '',
+  address   TEXT NOT NULL,
+  hop       INTEGER NOT NULL,
+  status    TEXT NOT NULL CHECK (status IN ('queued', 'done', 'hub')),
+  cursor    TEXT,
+  pages     INTEGER NOT NULL DEFAULT 0,
+  txs_seen  INTEGER NOT NULL DEFAULT 0,
+  tx_count  INTEGER,
+  UNIQUE (chain, scope, address)
+);
+INSERT INTO crawl_addresses_v5(id, chain, scope, address, hop, status, cursor, pages, txs_seen, tx_count)
+  SELECT id, chain, '', address, hop, status, cursor, pages, txs_seen, tx_count FROM crawl_addresses;
+DROP TABLE crawl_addresses;
+ALTER TABLE crawl_addresses_v5 RENAME TO crawl_addresses;
+CREATE INDEX crawl_addresses_queue ON crawl_addresses(status, hop);
+CREATE TABLE crawl_links (
+  wallet_id    INTEGER NOT NULL REFERENCES crawl_addresses(id),
+  counterparty TEXT NOT NULL,
+  dirs         INTEGER NOT NULL CHECK (dirs BETWEEN 1 AND 3),
+  PRIMARY KEY (wallet_id, counterparty)
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{kV1, kV2, kV3, kV4};
+  static const std::vector<std::string_view> all{kV1, kV2, kV3, kV4, kV5};
   return all;
 }
 

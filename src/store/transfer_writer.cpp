@@ -223,7 +223,7 @@ TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer&
 }
 
 WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t asset_id,
-                                   std::optional<std::int64_t> source_id) {
+                                   std::optional<std::int64_t> source_id, std::uint32_t probe_span) {
   const TxState tx = intern_transaction(transfer, source_id);
   if (tx.timestamp != transfer.timestamp) {
     throw invalid_argument("transaction " + transfer.tx_hash + " is already stored with timestamp " +
@@ -232,35 +232,36 @@ WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t 
   const std::int64_t from_id = intern_address(transfer.chain, transfer.from);
   const std::int64_t to_id = intern_address(transfer.chain, transfer.to);
 
-  if (transfer.index > kMaxTransferIndex) {
-    throw invalid_argument("transfer index " + std::to_string(transfer.index) + " of " + transfer.tx_hash +
-                           " exceeds " + std::to_string(kMaxTransferIndex));
+  if (probe_span == 0 || transfer.index + static_cast<std::uint64_t>(probe_span) - 1 > kMaxTransferIndex) {
+    throw invalid_argument("transfer index " + std::to_string(transfer.index) + " + " + std::to_string(probe_span) +
+                           " slots of " + transfer.tx_hash + " exceed " + std::to_string(kMaxTransferIndex));
   }
-  const std::int64_t transfer_id = transfer_id_of(tx.id, transfer.index);
-  insert_transfer_.bind(1, transfer_id)
-      .bind(2, tx.id)
-      .bind(3, static_cast<std::int64_t>(transfer.index))
-      .bind(4, from_id)
-      .bind(5, to_id)
-      .bind(6, asset_id);
-  bind_amount(insert_transfer_, 7, transfer.amount);
-  insert_transfer_.bind(8, transfer.timestamp).bind(9, source_id);
-  insert_transfer_.run();
-  if (store_.db().changes() == 1) return WriteOutcome::Inserted;
+  for (std::uint32_t slot = transfer.index; slot < transfer.index + probe_span; ++slot) {
+    const std::int64_t transfer_id = transfer_id_of(tx.id, slot);
+    insert_transfer_.bind(1, transfer_id)
+        .bind(2, tx.id)
+        .bind(3, static_cast<std::int64_t>(slot))
+        .bind(4, from_id)
+        .bind(5, to_id)
+        .bind(6, asset_id);
+    bind_amount(insert_transfer_, 7, transfer.amount);
+    insert_transfer_.bind(8, transfer.timestamp).bind(9, source_id);
+    insert_transfer_.run();
+    if (store_.db().changes() == 1) return WriteOutcome::Inserted;
 
-  // Same key already stored: a true duplicate is skipped, different content is a conflict to report.
-  find_transfer_.reset();
-  find_transfer_.bind(1, transfer_id);
-  if (!find_transfer_.step()) throw Error(ErrorKind::Corruption, "transfer vanished during import");
-  const bool same = find_transfer_.column_int64(0) == from_id && find_transfer_.column_int64(1) == to_id &&
-                    find_transfer_.column_int64(2) == asset_id &&
-                    stored_amount_text(find_transfer_, 3) == transfer.amount.to_base_units();
-  find_transfer_.reset();
-  if (!same) {
-    throw invalid_argument("transfer " + transfer.tx_hash + " index " + std::to_string(transfer.index) +
-                           " is already stored with a different from/to/asset/amount");
+    // Same key already stored: a true duplicate is skipped, different content is a conflict to report
+    // (or, with probe_span > 1, another transfer whose key hashed to the same slot: try the next one).
+    find_transfer_.reset();
+    find_transfer_.bind(1, transfer_id);
+    if (!find_transfer_.step()) throw Error(ErrorKind::Corruption, "transfer vanished during import");
+    const bool same = find_transfer_.column_int64(0) == from_id && find_transfer_.column_int64(1) == to_id &&
+                      find_transfer_.column_int64(2) == asset_id &&
+                      stored_amount_text(find_transfer_, 3) == transfer.amount.to_base_units();
+    find_transfer_.reset();
+    if (same) return WriteOutcome::Duplicate;
   }
-  return WriteOutcome::Duplicate;
+  throw invalid_argument("transfer " + transfer.tx_hash + " index " + std::to_string(transfer.index) +
+                         " is already stored with a different from/to/asset/amount");
 }
 
 void TransferWriter::confirm_transaction(core::Chain chain, std::string_view tx_hash,

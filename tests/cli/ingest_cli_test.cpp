@@ -9,13 +9,9 @@
 // fetched unless it has more than --max-txs-per-address transactions (a hub: seen, never paged or expanded).
 // Stored transactions are checked through the CLI only (`evidence TXID` succeeds exactly for stored ones,
 // `trace` shows the derived transfers).
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +31,7 @@
 #include <vector>
 
 #include "cli/cli_runner.hpp"
+#include "cli/local_server.hpp"
 #include "fundtrail/core/hash.hpp"
 #include "support/temp_dir.hpp"
 
@@ -264,37 +261,6 @@ std::vector<ExpectedTransfer> expected_transfers(const json& tx) {
   return result;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// A minimal HTTP/1.0 client for the server's /__stats and /__reset (the test links no HTTP library).
-
-std::string http_request(int port, const std::string& method, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  timeval timeout{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
-  }
-  const std::string request = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
-  ::send(fd, request.data(), request.size(), 0);
-  std::string response;
-  char buffer[8192];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    response.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  const auto body = response.find("\r\n\r\n");
-  if (body == std::string::npos) throw std::runtime_error("no HTTP response from " + path + ": " + response);
-  return response.substr(body + 4);
-}
-
 // The fake server: started in the constructor, port from its first stdout line, killed in the destructor.
 class FakeEsplora {
  public:
@@ -302,26 +268,15 @@ class FakeEsplora {
               const std::string& scenario_file = kScenarioFile) {
     std::vector<std::string> args{"-u", kServerScript, scenario_file};
     args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<BackgroundProgram>(python, args);
-    const auto deadline = std::chrono::steady_clock::now() + 30s;
-    for (;;) {
-      const std::string out = process_->out_so_far();
-      if (const auto newline = out.find('\n'); newline != std::string::npos) {
-        port_ = std::stoi(out.substr(0, newline));
-        break;
-      }
-      if (!process_->running() || std::chrono::steady_clock::now() > deadline) {
-        throw std::runtime_error("fake Esplora server did not start: " + process_->err_so_far());
-      }
-      std::this_thread::sleep_for(10ms);
-    }
+    server_ = std::make_unique<LocalServer>(python, args);
+    port_ = server_->port();
   }
 
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Requests per path so far.
   std::map<std::string, int> stats() const {
-    const json body = json::parse(http_request(port_, "GET", "/__stats"));
+    const json body = json::parse(local_http_request(port_, "GET", "/__stats"));
     return body.at("paths").get<std::map<std::string, int>>();
   }
   int requests_to(const std::string& path) const {
@@ -329,11 +284,11 @@ class FakeEsplora {
     const auto it = all.find(path);
     return it == all.end() ? 0 : it->second;
   }
-  void reset() const { http_request(port_, "POST", "/__reset"); }
+  void reset() const { local_http_request(port_, "POST", "/__reset"); }
   // Waits until the server has received `n` requests in all (true), or `timeout` passed (false).
   bool wait_for_requests(int n, std::chrono::milliseconds timeout = 20'000ms) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (json::parse(http_request(port_, "GET", "/__stats")).at("total").get<int>() < n) {
+    while (json::parse(local_http_request(port_, "GET", "/__stats")).at("total").get<int>() < n) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(10ms);
     }
@@ -341,7 +296,7 @@ class FakeEsplora {
   }
 
  private:
-  std::unique_ptr<BackgroundProgram> process_;
+  std::unique_ptr<LocalServer> server_;
   int port_ = 0;
 };
 
@@ -644,19 +599,20 @@ TEST_F(IngestCliTest, RateLimitsServerErrorsAndTruncatedBodiesAreRetried) {
   EXPECT_EQ(server_->requests_to("/address/" + s.wallet("R1")), 3);
 }
 
-// The transport gives up on a stalled body after its low-speed time (20 s, not configurable from the CLI)
-// and the request is retried; so this test takes about 20 s.
-TEST_F(IngestCliTest, StalledResponseIsAbandonedAndRetried) {
+// The transport gives up on a stalled body after --timeout (3 s here; the server stalls for 30 s) and the
+// request is retried.
+TEST_F(IngestCliTest, StalledResponseIsAbandonedAfterTheTimeoutAndRetried) {
   start_server({"--fault", "stall:/address/" + S() + "/txs/chain/*:1"});
   const auto start = std::chrono::steady_clock::now();
-  const CliResult result = ingest(db_, {"--hops", "1"});
+  const CliResult result = ingest(db_, {"--hops", "1", "--timeout", "3"});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ASSERT_EQ(result.exit_code, 0) << result.describe();
   const auto summary = parse_summary(result.out);
   ASSERT_TRUE(summary) << result.out;
   EXPECT_GE(summary->retries, 1);
   EXPECT_PRED_FORMAT2(same_txids, scenario().history(S()), stored_txids(db_));
-  EXPECT_LT(seconds, 45) << "the stall was not cut off by the transport's low-speed limit";
+  EXPECT_GE(seconds, 2.5) << "the stalled request was not waited for";
+  EXPECT_LT(seconds, 20) << "the stall was not cut off after --timeout 3";
   RecordProperty("stall_seconds", std::to_string(seconds));
 }
 
@@ -811,7 +767,7 @@ TEST_F(IngestCliTest, KeepRawStoresTheBodiesAndEvidenceShowsTheirHash) {
     EXPECT_EQ(source.at("kind"), "http");
   }
   // The recorded hash and size are those of the body the server sent.
-  const std::string first_page = http_request(server_->port(), "GET", "/address/" + S() + "/txs");
+  const std::string first_page = local_http_request(server_->port(), "GET", "/address/" + S() + "/txs");
   EXPECT_EQ(sources[0].at("locator"), server_->endpoint() + "/address/" + S() + "/txs");
   EXPECT_EQ(sources[0].at("sha256"), core::to_hex(core::sha256(first_page)));
   EXPECT_EQ(sources[0].at("bytes"), first_page.size());

@@ -240,6 +240,44 @@ TEST_F(PoliteClientTest, ForbiddenIsRetriedOnlyWhenTheProviderOptsIn) {
   EXPECT_EQ(tron.fetch(get("https://api.trongrid.example/b")).status, 200);
 }
 
+// Etherscan says "slow down" with HTTP 200; retry_if makes such an answer count as a 429, and only a 2xx.
+TEST_F(PoliteClientTest, RetryIfTreatsASlowDownAnswerLikeTooManyRequests) {
+  const std::string slow = R"({"status":"0","message":"NOTOK","result":"Max rate limit reached"})";
+  replay_.enqueue("https://api.example/a", response(200, slow), 2);
+  replay_.enqueue("https://api.example/a", response(200, "fine"));
+  replay_.enqueue("https://api.example/b", response(500, slow));
+  replay_.enqueue("https://api.example/b", response(404, slow));
+  auto options = fast();
+  options.retry_if = [](const HttpResponse& answer) { return answer.body.find("Max rate limit") != std::string::npos; };
+  auto polite = client(options);
+  EXPECT_EQ(polite.fetch(get("https://api.example/a")).body, "fine");
+  EXPECT_EQ(clock_->sleeps().size(), 2u);
+  EXPECT_EQ(polite.stats().retries, 2u);
+  // A 404 carrying the same text keeps its meaning: returned, not retried.
+  EXPECT_EQ(polite.fetch(get("https://api.example/b")).status, 404);
+  EXPECT_EQ(replay_.request_count(), 5u);
+  EXPECT_EQ(replay_.pending(), 0u);
+}
+
+TEST_F(PoliteClientTest, RetryIfSpentBudgetNamesTheSlowDownAnswer) {
+  const std::string url = "https://api.example/api?module=account&apikey=S3CRET";
+  replay_.enqueue(url, response(200, R"({"status":"0","result":"Max rate limit reached"})"), 2);
+  auto options = fast();
+  options.max_attempts = 2;
+  options.retry_if = [](const HttpResponse& answer) { return answer.body.find("Max rate limit") != std::string::npos; };
+  auto polite = client(options);
+  try {
+    polite.fetch(get(url));
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::IoError);
+    EXPECT_THAT(error.what(), AllOf(HasSubstr("apikey=REDACTED failed after 2 attempts: last status 200 asking to "
+                                              "slow down"),
+                                    HasSubstr("Max rate limit reached"), Not(HasSubstr("S3CRET"))));
+  }
+  EXPECT_EQ(polite.stats().failures, 1u);
+}
+
 TEST_F(PoliteClientTest, TokenBucketSpacesRequestsAtTheConfiguredRate) {
   replay_.enqueue("https://api.example/", response(200), 8, ReplayTransport::Match::Prefix);
   auto options = fast();

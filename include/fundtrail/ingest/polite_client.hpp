@@ -24,6 +24,11 @@ struct PolitenessOptions {
   double base_backoff_s = 0.5;  // backoff before retry n (n >= 1) is uniform in [0, min(max, base * 2^(n-1))]
   double max_backoff_s = 60;    // also caps a server's Retry-After
   bool retry_on_403 = false;    // some providers (TronGrid) answer 403 when rate-limited
+  // A 2xx response the provider uses to say "slow down" (Etherscan answers HTTP 200 with "Max rate limit
+  // reached" in the body): when set and true for a 2xx response, that response is treated exactly like a 429
+  // (backoff or Retry-After, counted as a retry, an error once max_attempts is spent). Called from the
+  // fetching thread; must be thread-safe and cheap. Empty = no such responses.
+  std::function<bool(const HttpResponse&)> retry_if;
 };
 
 struct ClientStats {
@@ -66,9 +71,9 @@ class PoliteClient {
   PoliteClient(const PoliteClient&) = delete;
   PoliteClient& operator=(const PoliteClient&) = delete;
 
-  // Performs `request`, retrying on a retryable TransportError, 429, 5xx (and 403 with retry_on_403) up to
-  // max_attempts. Returns the first response with any other status (2xx, 3xx and the remaining 4xx are the
-  // caller's to interpret). Throws fundtrail::Error(IoError):
+  // Performs `request`, retrying on a retryable TransportError, 429, 5xx (and 403 with retry_on_403, a 2xx
+  // that retry_if accepts) up to max_attempts. Returns the first response with any other status (2xx, 3xx
+  // and the remaining 4xx are the caller's to interpret). Throws fundtrail::Error(IoError):
   //   "provider <name>: <METHOD> <redacted url> failed after <n> attempts: last status 503" (or the transport
   //   reason) when the budget is spent; "provider <name>: <METHOD> <redacted url>: <reason>" for a
   //   non-retryable TransportError; "interrupted" once request_stop() was called (also during a wait).

@@ -35,6 +35,12 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
 // Callers may add keys after them.
 void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer);
 
+// A token symbol or name for a terminal table: token metadata is attacker-controlled, so control characters
+// (terminal escapes, bell, line breaks), backslashes and Unicode bidirectional overrides (which reorder what
+// the reader sees) are shown as \xNN / \u{NNNN}, and text beyond `max_bytes` is cut ("..."). JSON keeps the
+// exact text (escaped by the JSON writer); CSV keeps it quoted.
+std::string display_label(std::string_view text, std::size_t max_bytes = 32);
+
 // "<time>  <from> -> <to>  <amount> <asset>", as the tables list transfers (no indent, no line end).
 void write_transfer_line(std::ostream& out, const ReportTransfer& transfer);
 

@@ -29,7 +29,9 @@ struct CrawlEntry {
 
 class CrawlState {
  public:
-  explicit CrawlState(CaseStore& store);
+  // `scope` separates crawls whose cursors and addresses mean different things: the provider, EVM network and
+  // window of an account-chain crawl ("etherscan:56:..."). Bitcoin crawls use the empty scope.
+  explicit CrawlState(CaseStore& store, std::string scope = {});
 
   // Queues `address` at `hop`, or lowers the hop of a known one (its progress is kept). Returns true when
   // the address is new or its hop went down.
@@ -47,6 +49,13 @@ class CrawlState {
   void set_tx_count(core::Chain chain, std::string_view address, std::int64_t tx_count);
 
   std::int64_t count_queued(core::Chain chain, int hop_limit);
+
+  // Records that `wallet` (queued or crawled in this scope) paid (`outgoing`) or was paid by (`incoming`)
+  // `counterparty`; directions accumulate. Written with the page the transfer came from.
+  void add_link(core::Chain chain, std::string_view wallet, std::string_view counterparty, bool outgoing,
+                bool incoming);
+  // Counterparties of `wallet` recorded in the given directions, sorted.
+  std::vector<std::string> links(core::Chain chain, std::string_view wallet, bool outgoing, bool incoming);
   // Bitcoin transactions stored as unconfirmed (to refresh), at most `limit`.
   std::vector<std::string> unconfirmed_btc_txids(std::size_t limit);
 
@@ -58,6 +67,7 @@ class CrawlState {
 
  private:
   CaseStore& store_;
+  std::string scope_;
 };
 
 std::string_view to_string(CrawlStatus status);

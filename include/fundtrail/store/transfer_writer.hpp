@@ -74,7 +74,11 @@ class TransferWriter {
   // Writes one transfer (addresses already normalised, amount in base units). Throws fundtrail::Error
   // (InvalidArgument) when (chain, tx_hash, index) exists with different from/to/asset/amount, or when the
   // transaction is known with another timestamp.
-  WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id);
+  // `probe_span` > 1: the index is a hash of the transfer's content (account chains, where providers give no
+  // stable position); a slot holding another transfer is skipped and the next of `probe_span` slots tried, so
+  // the same transfer read from any page lands on the same row and two different ones never collide.
+  WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id,
+                     std::uint32_t probe_span = 1);
 
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
