@@ -359,6 +359,27 @@ TEST_F(EvmJsonRpcCli, KilledMidCrawlResumesToTheSameData) {
   EXPECT_EQ(stored(), node_->expected(2, true));
 }
 
+TEST_F(EvmJsonRpcCli, CtrlCCommitsWhatWasFetchedAndExitsOneThenResumes) {
+  std::vector<std::string> args{"--db",         db_,         "--quiet", "ingest", "--chain", "eth", "--provider",
+                                "jsonrpc",      "--endpoint", node_->endpoint(), "--hops", "2", "--rate", "5",
+                                "--max-block-range", "2",    node_->seed()};
+  auto crawl = start_fundtrail(args);
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(crawl->running());
+  crawl->send_signal(SIGINT);
+  const CliResult interrupted = crawl->wait(30'000ms);
+  EXPECT_EQ(interrupted.exit_code, 1) << interrupted.describe();
+  EXPECT_THAT(interrupted.err, HasSubstr("interrupted"));
+  EXPECT_LT(interrupted.signal, 1) << "it must exit, not die of the signal";
+  const std::set<Movement> partial = stored();
+  const std::set<Movement> expected = node_->expected(2, true);
+  EXPECT_LT(partial.size(), expected.size());
+  for (const Movement& movement : partial) EXPECT_EQ(expected.count(movement), 1u) << "only scenario transfers";
+  const CliResult resumed = ingest({"--max-block-range", "2"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(stored(), expected);
+}
+
 TEST_F(EvmJsonRpcCli, WrongChainIdIsAUsageError) {
   const CliResult result = ingest({"--evm-chain-id", "1"});
   EXPECT_EQ(result.exit_code, 2) << result.describe();
