@@ -129,9 +129,20 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
     cursor = parse_cursor(*cursor_text);
   } else {
     cursor.next = options_.window.from_block.value_or(0);
-    cursor.last = options_.window.to_block ? *options_.window.to_block
-                                           : evm_quantity_i64(rpc_.call("eth_blockNumber"), rpc_.endpoint() + " eth_blockNumber");
+    const std::int64_t head = evm_quantity_i64(rpc_.call("eth_blockNumber"), rpc_.endpoint() + " eth_blockNumber");
+    cursor.last = options_.window.to_block ? std::min(*options_.window.to_block, head) : head;
+    if (options_.window.to_block && *options_.window.to_block > head) {
+      spdlog::warn("{}: --to-block {} is beyond the node's head {}: the crawl stops at the head", rpc_.endpoint(),
+                   *options_.window.to_block, head);
+    }
     cursor.range = options_.native_scan == EvmNativeScan::Blocks ? options_.max_scanned_blocks : options_.max_block_range;
+    // Reading every block of a whole chain one request batch at a time would take weeks: ask for a window.
+    if (options_.native_scan == EvmNativeScan::Blocks && cursor.last - cursor.next + 1 > kMaxScannedWindow) {
+      throw Error(ErrorKind::Usage, rpc_.endpoint() + " offers neither trace_filter nor ots_: every block would be read, " +
+                                        std::to_string(cursor.last - cursor.next + 1) + " blocks (more than " +
+                                        std::to_string(kMaxScannedWindow) +
+                                        "); give --from-block/--to-block around the activity of interest");
+    }
   }
   AccountPage page;
   if (cursor.next > cursor.last) return page;  // empty window: complete

@@ -380,6 +380,15 @@ TEST_F(EvmJsonRpcCli, CtrlCCommitsWhatWasFetchedAndExitsOneThenResumes) {
   EXPECT_EQ(stored(), expected);
 }
 
+TEST_F(EvmJsonRpcCli, AWindowBeyondTheHeadStopsAtTheHead) {
+  const CliResult beyond = ingest({"--native-scan", "blocks", "--from-block", "1500000", "--to-block", "2000000"});
+  ASSERT_EQ(beyond.exit_code, 0) << beyond.describe() << beyond.err;
+  EXPECT_THAT(beyond.out, HasSubstr(" 0 new transfers"));
+  const CliResult whole = ingest({"--to-block", "2000000"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.describe() << whole.err;
+  EXPECT_EQ(stored(), node_->expected(2, true));
+}
+
 TEST_F(EvmJsonRpcCli, WrongChainIdIsAUsageError) {
   const CliResult result = ingest({"--evm-chain-id", "1"});
   EXPECT_EQ(result.exit_code, 2) << result.describe();

@@ -29,6 +29,9 @@ inline constexpr std::string_view kErc20TransferTopic =
 
 enum class EvmNativeScan { Auto, TraceFilter, Ots, Blocks };
 
+// Blocks a crawl may read one by one (no trace_filter, no ots_) before it asks for --from-block/--to-block.
+inline constexpr std::int64_t kMaxScannedWindow = 1'000'000;
+
 // Transactions per ots_searchTransactionsAfter page (Otterscan's own UI asks for 25).
 inline constexpr int kOtsPageSize = 25;
 
