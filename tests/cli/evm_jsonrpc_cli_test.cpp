@@ -24,6 +24,7 @@
 #include <tuple>
 #include <vector>
 
+#include "cli/account_crawl_support.hpp"
 #include "cli/cli_runner.hpp"
 #include "cli/local_server.hpp"
 #include "support/temp_dir.hpp"
@@ -61,16 +62,6 @@ int free_port() {
 
 // One value movement, as the scenario made it or as `trace` shows it (amount in base units).
 using Movement = std::tuple<std::string, std::string, std::string, std::string, std::string>;  // tx, from, to, contract, amount
-
-std::string to_base_units(const std::string& display, unsigned decimals) {
-  const auto point = display.find('.');
-  std::string whole = display.substr(0, point);
-  std::string fraction = point == std::string::npos ? "" : display.substr(point + 1);
-  fraction.resize(decimals, '0');
-  std::string digits = whole + fraction;
-  const auto first = digits.find_first_not_of('0');
-  return first == std::string::npos ? "0" : digits.substr(first);
-}
 
 // anvil on a free port plus the scenario, shared by the tests of this file (the scenario takes a second).
 class AnvilScenario {
@@ -206,21 +197,15 @@ class EvmJsonRpcCli : public ::testing::Test {
   // Every stored transfer, read through `trace` from every scenario account (a union over both directions).
   std::set<Movement> stored() {
     std::set<Movement> result;
-    for (const std::string& account : node_->accounts()) {
-      const CliResult trace =
-          ft({"trace", account, "--chain", "eth", "--direction", "both", "--hops", "8", "--no-time-order", "--format", "json"});
-      if (trace.exit_code != 0) {
-        EXPECT_THAT(trace.err, HasSubstr("not")) << "unexpected failure for " << account << ": " << trace.describe();
-        continue;  // an account the store has never seen
-      }
-      const json report = json::parse(trace.out);  // named: a range-for over a temporary's member would dangle
-      for (const json& edge : report.at("edges")) {
-        const std::string contract = edge.at("contract").is_null() ? "" : edge.at("contract").get<std::string>();
-        const unsigned decimals = contract == node_->contract("susd") ? 6 : 18;
-        result.emplace(edge.at("tx_hash"), edge.at("from"), edge.at("to"), contract,
-                       to_base_units(edge.at("amount").get<std::string>(), decimals));
-      }
-    }
+    for_each_traced_edge(
+        db_, node_->accounts(), {"--chain", "eth", "--direction", "both", "--hops", "8", "--no-time-order"}, "not",
+        [&](const json& edge) {
+          const std::string contract = edge.at("contract").is_null() ? "" : edge.at("contract").get<std::string>();
+          const unsigned decimals = contract == node_->contract("susd") ? 6 : 18;
+          result.emplace(edge.at("tx_hash"), edge.at("from"), edge.at("to"), contract,
+                         to_base_units(edge.at("amount").get<std::string>(), decimals));
+        },
+        CliOptions{{}, {}, 180'000ms});
     return result;
   }
 

@@ -15,6 +15,7 @@
 
 #include "fundtrail/core/btc_transfers.hpp"
 #include "fundtrail/core/error.hpp"
+#include "support/shared_data.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -24,21 +25,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-const std::filesystem::path kDir = std::filesystem::path(FUNDTRAIL_SHARED_DATA) / "bitcoin-core-rpc-json";
+const std::filesystem::path kDir = test::shared_data("bitcoin-core-rpc-json");
 constexpr const char* kContext = "http://127.0.0.1:18332/ getrawtransaction";
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-#define LOAD_OR_SKIP(var, relative)                                                     \
-  const std::optional<std::string> var##_opt = read_file(kDir / (relative));            \
-  if (!var##_opt) GTEST_SKIP() << "shared data not available: " << (kDir / (relative)); \
-  const std::string& var = *var##_opt
 
 template <typename Fn>
 std::optional<Error> error_from(Fn&& fn) {
@@ -67,7 +55,7 @@ const std::vector<std::string> kTxFiles{
 };
 
 TEST(BitcoindJson, ParsesTheRealReceivedTransactionExactly) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseReceived.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseReceived.json");
   const auto tx = parse_bitcoind_tx_body(body, kContext);
   EXPECT_EQ(tx.txid, "9f0706c2717fc77bf0f225a4223933a7decb8d36902ddbb0accab8ea894f8b29");
   EXPECT_EQ(tx.version, 2);
@@ -94,7 +82,7 @@ TEST(BitcoindJson, ParsesTheRealReceivedTransactionExactly) {
 }
 
 TEST(BitcoindJson, NullDataAndWitnessOutputs) {
-  LOAD_OR_SKIP(sent, "getRawTransactionVerboseSent.json");
+  LOAD_OR_SKIP(sent, kDir / "getRawTransactionVerboseSent.json");
   const auto tx = parse_bitcoind_tx_body(sent, kContext);
   ASSERT_EQ(tx.outputs.size(), 3u);
   EXPECT_EQ(tx.outputs[1].script_type, "op_return");  // Core's "nulldata"
@@ -103,7 +91,7 @@ TEST(BitcoindJson, NullDataAndWitnessOutputs) {
   EXPECT_EQ(tx.outputs[2].value, 1956600u);  // 0.01956600
   EXPECT_EQ(tx.outputs[2].address, "mowfvQDraTDvRgZowL4tx5EatL1u78w65v");
 
-  LOAD_OR_SKIP(witness, "getRawTransactionVerboseWitness.json");
+  LOAD_OR_SKIP(witness, kDir / "getRawTransactionVerboseWitness.json");
   const auto w = parse_bitcoind_tx_body(witness, kContext);
   EXPECT_EQ(w.txid, "0b9b2c99aa47b7effdd1d945a9ebad5374666ed13883960e80f2e8ff92088687");
   EXPECT_EQ(w.size, 370u);
@@ -119,7 +107,7 @@ TEST(BitcoindJson, NullDataAndWitnessOutputs) {
 TEST(BitcoindJson, AllRealFilesParseAndPrevoutsResolveAcrossThem) {
   std::map<std::string, core::BtcTransaction> by_txid;
   for (const auto& file : kTxFiles) {
-    LOAD_OR_SKIP(body, file);
+    LOAD_OR_SKIP(body, kDir / file);
     auto tx = parse_bitcoind_tx_body(body, file);
     if (file.rfind("rawTxVerbose-", 0) == 0) {
       EXPECT_EQ(file.substr(13, 64), tx.txid);
@@ -164,7 +152,7 @@ std::string verbosity2(const std::string& body, const std::string& fee) {
 }
 
 TEST(BitcoindJson, Verbosity2PrevoutsAndFeeAreExact) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseReceived.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseReceived.json");
   // Inputs 0.00600000 + 0.00391234 = 991,234 sat; outputs 988,600 sat: fee 0.00002634.
   const auto tx = parse_bitcoind_tx_body(verbosity2(body, "0.00002634"), kContext);
   EXPECT_TRUE(core::prevouts_known(tx));
@@ -185,7 +173,7 @@ TEST(BitcoindJson, Verbosity2PrevoutsAndFeeAreExact) {
 }
 
 TEST(BitcoindJson, GetblockEntriesTakeTheBlockFromTheCaller) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseWitness.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseWitness.json");
   json doc = parse_bitcoind_json(body, kContext);
   for (const char* key : {"blockhash", "blocktime", "time", "confirmations", "hex"}) doc.erase(key);
   const auto unconfirmed = parse_bitcoind_tx(doc, kContext);
@@ -211,7 +199,7 @@ TEST(BitcoindJson, GetblockEntriesTakeTheBlockFromTheCaller) {
 }
 
 TEST(BitcoindJson, StaleBlockMeansUnconfirmed) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseSent.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseSent.json");
   const auto tx = parse_bitcoind_tx_body(
       replace_once(body, R"("confirmations": 106306)", R"("confirmations": 0, "in_active_chain": false)"), kContext);
   EXPECT_FALSE(tx.confirmed);
@@ -313,13 +301,13 @@ TEST(BitcoindJsonHostile, BodiesThatAreNotATransaction) {
 }
 
 TEST(BitcoindJsonHostile, EnvelopeWithResultParses) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseSent.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseSent.json");
   const auto tx = parse_bitcoind_tx_body(R"({"result": )" + body + R"(, "error": null, "id": "fundtrail"})", kContext);
   EXPECT_EQ(tx.txid, "9b0c48b79fe40c67f7a2837e6e59a138a16671caf7685dcd831bd3c51b9f6d21");
 }
 
 TEST(BitcoindJsonHostile, BadFieldsAreNamed) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseReceived.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseReceived.json");
   ASSERT_NO_THROW(parse_bitcoind_tx_body(body, kContext));
   const std::string value0 = R"("value": 0.00488600)";
   struct Case {
@@ -376,7 +364,7 @@ TEST(BitcoindJsonHostile, BadFieldsAreNamed) {
 }
 
 TEST(BitcoindJsonHostile, TxidMismatchAndDoubleParsedDocuments) {
-  LOAD_OR_SKIP(body, "getRawTransactionVerboseReceived.json");
+  LOAD_OR_SKIP(body, kDir / "getRawTransactionVerboseReceived.json");
   BitcoindTxContext expect;
   expect.expected_txid = "586c51dc94452aed9a373b0f52936c3e343c0db90f1155e985fd60e3c2e5c2b2";
   EXPECT_THAT(expect_error(body, ErrorKind::InvalidArgument, expect),

@@ -20,6 +20,8 @@
 #include "fundtrail/ingest/bitcoind_rpc.hpp"
 #include "fundtrail/ingest/http_transport.hpp"
 #include "fundtrail/ingest/polite_client.hpp"
+#include "support/instant_clock.hpp"
+#include "support/shared_data.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -28,23 +30,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using nlohmann::json;
+using fundtrail::test::InstantClock;
+using fundtrail::test::response;
 
 constexpr const char* kEndpoint = "http://127.0.0.1:18332";
-
-// Time stands still and sleeps return at once, so retries with backoff cost nothing.
-class InstantClock final : public Clock {
- public:
-  double now() override { return 0; }
-  double unix_now() override { return 1700000000; }
-  bool sleep_for(double, std::stop_token stop) override { return !stop.stop_requested(); }
-};
-
-HttpResponse response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
 
 std::optional<std::string> header_of(const HttpRequest& request, const std::string& name) {
   for (const auto& [key, value] : request.headers) {
@@ -511,11 +500,8 @@ TEST(ParseBitcoindBlock, RefusesMismatchesAndMissingPrevouts) {
 
 TEST(ParseBitcoindBlock, RealVerbosity1TransactionsLackPrevouts) {
   // A real testnet getrawtransaction verbosity 1 object placed in a block: refused, not stored half-known.
-  const std::string path = std::string(FUNDTRAIL_SHARED_DATA) +
-                           "/bitcoin-core-rpc-json/rawTxVerbose-586c51dc94452aed9a373b0f52936c3e343c0db90f1155e985fd60e3c2e5c2b2.json";
-  std::ifstream in(path);
-  if (!in) GTEST_SKIP() << "shared data not present: " << path;
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LOAD_OR_SKIP(text, fundtrail::test::shared_data("bitcoin-core-rpc-json/rawTxVerbose-"
+                                                  "586c51dc94452aed9a373b0f52936c3e343c0db90f1155e985fd60e3c2e5c2b2.json"));
   json tx = parse_bitcoind_json(text, "real");
   tx.erase("blockhash");
   tx.erase("confirmations");

@@ -15,6 +15,7 @@
 
 #include "fundtrail/core/btc_transfers.hpp"
 #include "fundtrail/core/error.hpp"
+#include "support/shared_data.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -24,22 +25,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-const std::filesystem::path kDir = std::filesystem::path(FUNDTRAIL_SHARED_DATA) / "esplora-json-mempool";
+const std::filesystem::path kDir = test::shared_data("esplora-json-mempool");
 constexpr const char* kContext = "https://mempool.example/api/address/x/txs";
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// The body of a shared fixture, or skip the test when ../shared/data is not there.
-#define LOAD_OR_SKIP(var, relative)                                                     \
-  const std::optional<std::string> var##_opt = read_file(kDir / (relative));            \
-  if (!var##_opt) GTEST_SKIP() << "shared data not available: " << (kDir / (relative)); \
-  const std::string& var = *var##_opt
 
 template <typename Fn>
 std::optional<Error> error_from(Fn&& fn) {
@@ -70,7 +57,7 @@ const core::BtcTransaction& by_txid(const std::vector<core::BtcTransaction>& txs
 }
 
 TEST(EsploraJson, ParsesTheRealRandomTransactionsExactly) {
-  LOAD_OR_SKIP(body, "backend-test-data/transactions-random.json");
+  LOAD_OR_SKIP(body, kDir / "backend-test-data/transactions-random.json");
   const auto txs = parse_esplora_tx_list(body, kContext);
   ASSERT_EQ(txs.size(), 4u);
 
@@ -142,14 +129,14 @@ TEST(EsploraJson, EveryRealFixtureParsesAndBalances) {
                                          "cypress-fixtures/details_rbf_tx02_api_tx.json"};
   std::size_t count = 0;
   for (const auto& file : lists) {
-    LOAD_OR_SKIP(body, file);
+    LOAD_OR_SKIP(body, kDir / file);
     for (const auto& tx : parse_esplora_tx_list(body, file)) {
       EXPECT_EQ(tx.fee, sum_in(tx) - sum_out(tx)) << tx.txid;
       ++count;
     }
   }
   for (const auto& file : singles) {
-    LOAD_OR_SKIP(body, file);
+    LOAD_OR_SKIP(body, kDir / file);
     const auto tx = parse_esplora_tx_body(body, file);
     EXPECT_EQ(tx.fee, sum_in(tx) - sum_out(tx)) << tx.txid;
     ++count;
@@ -158,7 +145,7 @@ TEST(EsploraJson, EveryRealFixtureParsesAndBalances) {
 }
 
 TEST(EsploraJson, SingleTransactionBodyWithExpectedTxid) {
-  LOAD_OR_SKIP(body, "cypress-fixtures/mainnet_tx_cached.json");
+  LOAD_OR_SKIP(body, kDir / "cypress-fixtures/mainnet_tx_cached.json");
   const std::string txid = "21518a98d1aa9df524865d2f88c578499f524eb1d0c4d3e70312ab863508692f";
   std::string upper = txid;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -179,7 +166,7 @@ TEST(EsploraJson, SingleTransactionBodyWithExpectedTxid) {
 }
 
 TEST(EsploraJson, EmptyOpReturnAddressIsNoAddress) {
-  LOAD_OR_SKIP(body, "backend-test-data/non-standard-txs.json");
+  LOAD_OR_SKIP(body, kDir / "backend-test-data/non-standard-txs.json");
   const auto txs = parse_esplora_tx_list(body, kContext);
   ASSERT_EQ(txs.size(), 1u);
   EXPECT_FALSE(txs[0].outputs[0].address);  // "scriptpubkey_address": ""
@@ -190,7 +177,7 @@ TEST(EsploraJson, EmptyOpReturnAddressIsNoAddress) {
 }
 
 TEST(EsploraJson, RealTransactionDerivesExactTransfersWithPseudoAddresses) {
-  LOAD_OR_SKIP(body, "backend-test-data/transactions-random.json");
+  LOAD_OR_SKIP(body, kDir / "backend-test-data/transactions-random.json");
   const auto txs = parse_esplora_tx_list(body, kContext);
   const auto& zoo = by_txid(txs, "b10c0000004da5a9");
   const auto transfers = core::derive_btc_transfers(zoo, 0);
@@ -217,7 +204,7 @@ TEST(EsploraJson, RealTransactionDerivesExactTransfersWithPseudoAddresses) {
 // ---- hostile input ----
 
 json real_tx() {
-  const auto body = read_file(kDir / "backend-test-data/transactions-random.json");
+  const auto body = test::read_file(kDir / "backend-test-data/transactions-random.json");
   if (!body) return nullptr;
   return json::parse(*body)[0];
 }

@@ -24,6 +24,7 @@
 #include "fundtrail/ingest/http_transport.hpp"
 #include "fundtrail/ingest/polite_client.hpp"
 #include "support/error_matchers.hpp"
+#include "support/instant_clock.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -35,26 +36,13 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using fundtrail::test::ThrowsError;
+using fundtrail::test::InstantClock;
+using fundtrail::test::response;
 
 constexpr const char* kMaxUint256 =
     "115792089237316195423570985008687907853269984665640564039457584007913129639935";  // 2^256 - 1
 const std::string kEndpoint = "https://eth.example.org/rpc?apikey=SECRET123";
 const std::string kRedacted = "https://eth.example.org/rpc?apikey=REDACTED";
-
-// Time stands still and sleeps return at once, so retries with backoff cost nothing.
-class InstantClock final : public Clock {
- public:
-  double now() override { return 0; }
-  double unix_now() override { return 1700000000; }
-  bool sleep_for(double, std::stop_token stop) override { return !stop.stop_requested(); }
-};
-
-HttpResponse response(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
 
 PolitenessOptions politeness() {
   PolitenessOptions options;
@@ -456,6 +444,21 @@ TEST_F(EvmJsonRpcSourceTest, AutoPicksOtterscanWhenTraceFilterIsMissingButOtsIsO
   node_.methods["ots_getApiLevel"] = [](const json&) { return result(8); };
   EvmJsonRpcSource source(client_, options(0, 10, EvmNativeScan::Auto));
   EXPECT_EQ(source.native_scan(), EvmNativeScan::Ots);
+}
+
+TEST_F(EvmJsonRpcSourceTest, ReadingMoreThanAMillionBlocksOneByOneAsksForAWindow) {
+  node_.methods["eth_blockNumber"] = [](const json&) { return result("0x1312d00"); };  // 20,000,000
+  EvmJsonRpcOptions whole = options(0, 10, EvmNativeScan::Blocks);
+  whole.window.from_block.reset();
+  whole.window.to_block.reset();
+  EvmJsonRpcSource source(client_, whole);
+  EXPECT_THAT([&] { source.fetch_page(kWallet, std::nullopt); },
+              ThrowsError(ErrorKind::Usage, HasSubstr("--from-block")));
+  // With traces the same window is walked range by range: no objection.
+  EvmJsonRpcOptions traced = whole;
+  traced.native_scan = EvmNativeScan::TraceFilter;
+  EvmJsonRpcSource tracing(client_, traced);
+  EXPECT_NO_THROW(tracing.fetch_page(kWallet, std::nullopt));
 }
 
 TEST_F(EvmJsonRpcSourceTest, AutoPicksTraceFilterWhenTheNodeAnswersIt) {

@@ -41,11 +41,11 @@ import argparse
 import fnmatch
 import json
 import re
-import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_server_base
 
 PAGE_SIZE = 25
 MEMPOOL_MAX = 50
@@ -175,39 +175,12 @@ HTML_PAGE = ("<!DOCTYPE html><html><head><title>Service temporarily unavailable<
              "<body><h1>We'll be right back</h1><p>Our API is under maintenance.</p></body></html>")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_server_base.Handler):
     server_version = "fake-esplora/1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body go out in two writes; without TCP_NODELAY, Nagle's algorithm holds the body until
-        # the client's delayed ACK (40 ms on Linux), which would make every exchange take 40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format, *args):  # keep test output clean
-        pass
-
-    def send(self, status, body, content_type="application/json", headers=()):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+    tcp_nodelay = True
 
     def do_POST(self):
-        state = self.server.state
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        if self.path == "/__reset":
-            state.reset()
-            self.send(200, '{"reset":true}')
-        else:
-            self.send(404, "Not Found", "text/plain")
+        self.post_reset(self.server.state.reset)
 
     def do_GET(self):
         state = self.server.state
@@ -217,43 +190,31 @@ class Handler(BaseHTTPRequestHandler):
                 stats = {"total": state.total, "paths": state.counts, "first": state.first, "last": state.last}
                 if "times=1" in self.path:
                     stats["times"] = state.times
-                self.send(200, json.dumps(stats, sort_keys=True))
+                self.send_body(200, json.dumps(stats, sort_keys=True))
             return
         fault = state.record(path)
         if state.latency > 0:
             time.sleep(state.latency)
         status, body, content_type = self.route(path)
         if fault is None:
-            self.send(status, body, content_type)
+            self.send_body(status, body, content_type)
         else:
             self.inject(fault, body)
 
     def inject(self, fault, body):
         data = body.encode() if isinstance(body, str) else body
         if fault.kind == "429":
-            self.send(429, '{"error":"Too Many Requests"}', headers=[("Retry-After", str(fault.retry_after))])
+            self.send_body(429, '{"error":"Too Many Requests"}', headers=[("Retry-After", str(fault.retry_after))])
         elif fault.kind == "500":
-            self.send(500, "Internal Server Error", "text/plain")
+            self.send_body(500, "Internal Server Error", "text/plain")
         elif fault.kind == "404":
-            self.send(404, "Not Found", "text/plain")
+            self.send_body(404, "Not Found", "text/plain")
         elif fault.kind == "html200":
-            self.send(200, HTML_PAGE, "text/html; charset=utf-8")
+            self.send_body(200, HTML_PAGE, "text/html; charset=utf-8")
         elif fault.kind == "stall":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.flush()
-            time.sleep(fault.seconds)
-            self.close_connection = True
+            self.stall(200, len(data), fault.seconds, "application/json")
         elif fault.kind == "truncate":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self.close_connection = True
+            self.send_truncated(200, len(data), fake_server_base.cut_in_half(data), "application/json")
 
     def route(self, path):
         scenario = self.server.state.scenario
@@ -289,11 +250,6 @@ class Handler(BaseHTTPRequestHandler):
         return 404, "Not Found", "text/plain"
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True  # a stalled answer must not keep the process alive
-    request_queue_size = 64
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenario")
@@ -308,15 +264,8 @@ def main():
     faults = [Fault.from_json(item) for item in document.get("faults", [])]
     faults += [Fault.parse(spec) for spec in args.fault]
     latency_ms = args.latency_ms if args.latency_ms is not None else document.get("latency_ms", 0)
-    server = Server(("127.0.0.1", 0), Handler)
-    server.state = State(Scenario(document["transactions"]), faults, latency_ms / 1000.0)
-    server.page_size = args.page_size
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    state = State(Scenario(document["transactions"]), faults, latency_ms / 1000.0)
+    return fake_server_base.serve(Handler, state=state, page_size=args.page_size)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ import re
 import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_server_base
 
 BASE_BLOCK = 18_000_000
 BASE_TIME = 1_700_000_000
@@ -272,47 +273,30 @@ def answer(state, query):
     return {"status": "1", "message": "OK", "result": selected}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_server_base.Handler):
     server_version = "fake-etherscan/1"
-
-    def log_message(self, format, *args):  # keep test output clean
-        pass
-
-    def send(self, status, body, content_type="application/json", length=None):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data) if length is None else length))
-        self.end_headers()
-        self.wfile.write(data)
 
     def do_GET(self):
         state = self.server.state
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         if url.path == "/__stats":
-            return self.send(200, json.dumps(state.stats(), sort_keys=True))
+            return self.send_body(200, json.dumps(state.stats(), sort_keys=True))
         if url.path == "/__scenario":
-            return self.send(200, json.dumps(state.scenario.document(state.args.chain_id)))
+            return self.send_body(200, json.dumps(state.scenario.document(state.args.chain_id)))
         if url.path == "/api":
-            return self.send(200, json.dumps(notok(V1_ERROR)))
+            return self.send_body(200, json.dumps(notok(V1_ERROR)))
         if url.path != "/v2/api":
-            return self.send(404, "Not Found", "text/plain")
+            return self.send_body(404, "Not Found", "text/plain")
         fault = state.count(query.get("action", ""), query.get("apikey"))
         if fault == "rate":
-            return self.send(200, json.dumps(notok("Max rate limit reached")))
+            return self.send_body(200, json.dumps(notok("Max rate limit reached")))
         if fault == "html":
-            return self.send(200, HTML_PAGE, "text/html; charset=utf-8")
+            return self.send_body(200, HTML_PAGE, "text/html; charset=utf-8")
         body = json.dumps(answer(state, query))
         if fault == "truncate":
-            body = body[: len(body) // 2]
-        self.send(200, body)
-
-
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
+            body = fake_server_base.cut_in_half(body)
+        self.send_body(200, body)
 
 
 def main():
@@ -328,14 +312,7 @@ def main():
     if args.dump_scenario:
         print(json.dumps(Scenario().document(args.chain_id), indent=1))
         return 0
-    server = Server(("127.0.0.1", 0), Handler)
-    server.state = State(args)
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return fake_server_base.serve(Handler, state=State(args))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_server_base
 
 LOCK = threading.Lock()
 CONNECTIONS = 0
@@ -31,36 +32,18 @@ REQUESTS = 0
 FLAKY_CALLS = {}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Handler(fake_server_base.Handler):
     def setup(self):
         global CONNECTIONS
         super().setup()
         with LOCK:
             CONNECTIONS += 1
 
-    def log_message(self, format, *args):  # keep the test output clean
-        pass
-
-    def send_body(self, status, body, content_type="application/json", headers=()):
-        if isinstance(body, str):
-            body = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
     def handle_any(self):
         global REQUESTS
         with LOCK:
             REQUESTS += 1
-        length = int(self.headers.get("Content-Length") or 0)
-        request_body = self.rfile.read(length) if length else b""
+        request_body = self.read_body()
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
         path = url.path
@@ -72,19 +55,9 @@ class Handler(BaseHTTPRequestHandler):
             headers = [("Retry-After", query["retry_after"])] if "retry_after" in query else []
             self.send_body(code, json.dumps({"status": code}), headers=headers)
         elif path == "/stall":
-            self.send_response(200)
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            self.wfile.flush()
-            time.sleep(float(query.get("s", "5")))
-            self.close_connection = True
+            self.stall(200, 100, float(query.get("s", "5")))
         elif path == "/truncated":
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b"0123456789")
-            self.wfile.flush()
-            self.close_connection = True
+            self.send_truncated(200, 1000, b"0123456789")
         elif path == "/gzip":
             body = json.dumps({"compressed": True, "padding": "x" * 1000}).encode()
             if "gzip" in (self.headers.get("Accept-Encoding") or ""):
@@ -125,16 +98,5 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
 
 
-def main():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True  # a sleeping /stall must not keep the process alive
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(fake_server_base.serve(Handler))

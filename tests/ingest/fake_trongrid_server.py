@@ -37,12 +37,12 @@ e.g. /v1/accounts/T.../transactions/trc20) answer the first request to PATH with
 import argparse
 import hashlib
 import json
-import socket
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_server_base
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"  # the real USDT contract; its hex form is below
@@ -279,44 +279,26 @@ HTML_PAGE = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><b
              "Gateway</h1></center><hr><center>nginx</center></body></html>")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(fake_server_base.Handler):
     server_version = "fake-trongrid/1"
-
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, format, *args):  # keep test output clean
-        pass
-
-    def send(self, status, body, content_type="application/json; charset=utf-8", headers=()):
-        data = body.encode() if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+    tcp_nodelay = True
+    json_type = "application/json; charset=utf-8"
 
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        if self.path == "/__reset":
-            with self.server.state.lock:
-                self.server.state.reset()
-            self.send(200, '{"reset":true}')
-        else:
-            self.send(404, "Not Found", "text/plain")
+        state = self.server.state
+
+        def reset():
+            with state.lock:
+                state.reset()
+
+        self.post_reset(reset)
 
     def do_GET(self):
         state = self.server.state
         parsed = urllib.parse.urlsplit(self.path)
         path = parsed.path
         if path == "/__scenario":
-            self.send(200, state.scenario_json)
+            self.send_body(200, state.scenario_json)
             return
         if path == "/__stats":
             with state.lock:
@@ -324,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
                          "faults": state.faults, "only_confirmed": state.only_confirmed,
                          "bad_requests": state.bad_requests,
                          "windows": sorted([list(w) for w in state.windows], key=json.dumps)}
-            self.send(200, json.dumps(stats, sort_keys=True))
+            self.send_body(200, json.dumps(stats, sort_keys=True))
             return
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
         params = {name: values[-1] for name, values in query.items()}
@@ -345,21 +327,21 @@ class Handler(BaseHTTPRequestHandler):
         if self.server.latency > 0:
             time.sleep(self.server.latency)
         if fault == "429":
-            self.send(429, json.dumps({"Error": SUSPENDED}))
+            self.send_body(429, json.dumps({"Error": SUSPENDED}))
         elif fault == "403":
-            self.send(403, json.dumps({"Error": SUSPENDED}))
+            self.send_body(403, json.dumps({"Error": SUSPENDED}))
         elif fault == "key":
-            self.send(403, json.dumps({"Error": "ApiKey not exists"}))
+            self.send_body(403, json.dumps({"Error": "ApiKey not exists"}))
         elif fault == "html":
-            self.send(200, HTML_PAGE, "text/html")
+            self.send_body(200, HTML_PAGE, "text/html")
         else:
             status, body = self.route(path, params)
             if status == 400:
                 with state.lock:
                     state.bad_requests += 1
             if fault == "truncate":
-                body = body[: len(body) // 2]
-            self.send(status, body)
+                body = fake_server_base.cut_in_half(body)
+            self.send_body(status, body)
 
     def pick_fault(self, state, path, key):
         if state.args.require_key is not None and key != state.args.require_key:
@@ -446,11 +428,6 @@ class Handler(BaseHTTPRequestHandler):
         return 200, json.dumps({"success": True, "meta": meta, "data": data})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--page-cap", type=int, default=3)
@@ -461,16 +438,7 @@ def main():
     parser.add_argument("--truncate-once", default=None)
     parser.add_argument("--latency-ms", type=float, default=0)
     args = parser.parse_args()
-    server = Server(("127.0.0.1", 0), Handler)
-    server.state = State(args)
-    server.page_cap = args.page_cap
-    server.latency = args.latency_ms / 1000.0
-    print(server.server_address[1], flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return fake_server_base.serve(Handler, state=State(args), page_cap=args.page_cap, latency=args.latency_ms / 1000.0)
 
 
 if __name__ == "__main__":

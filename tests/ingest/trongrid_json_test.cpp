@@ -22,6 +22,7 @@
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
 #include "support/error_matchers.hpp"
+#include "support/shared_data.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -32,7 +33,7 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::filesystem::path kDir = std::filesystem::path(FUNDTRAIL_SHARED_DATA) / "trongrid-json" / "blockatlas";
+const std::filesystem::path kDir = test::shared_data("trongrid-json/blockatlas");
 constexpr const char* kTxsUrl = "https://api.trongrid.io/v1/accounts/TM1zzNDZD2DPASbKcgdVoTYhfmYgtfwx9R/transactions";
 constexpr const char* kTrc20Url =
     "https://api.trongrid.io/v1/accounts/TM1zzNDZD2DPASbKcgdVoTYhfmYgtfwx9R/transactions/trc20";
@@ -44,19 +45,6 @@ constexpr const char* kUsdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 constexpr const char* kUsdtHex = "41a614f803b6fd780986a42c78ec9c7f77e6ded13c";
 // Fails base58check: the address the blockatlas authors edited into the trc20 page.
 constexpr const char* kEditedAccount = "TM1zzNDZD2DPASbKcgdVoTYhfmYgtfwx9D";
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-#define LOAD_OR_SKIP(var, name)                                                     \
-  const std::optional<std::string> var##_opt = read_file(kDir / (name));            \
-  if (!var##_opt) GTEST_SKIP() << "shared data not available: " << (kDir / (name)); \
-  const std::string& var = *var##_opt
 
 HttpResponse ok(std::string body) {
   HttpResponse response;
@@ -131,7 +119,7 @@ json trc20_record(json value, json decimals = 6, std::string symbol = "USDT") {
 // The real transactions page
 
 TEST(TronGridJsonFixture, RealPageGivesEveryTransactionButTheTrc10One) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   const TronGridPage page = parse_trongrid_transactions_page(ok(body), kTxsUrl);
   EXPECT_EQ(page.records, 25u);
   EXPECT_EQ(page.transactions.size(), 24u);  // 79010512... is a TransferAssetContract (TRC-10): skipped
@@ -150,7 +138,7 @@ TEST(TronGridJsonFixture, RealPageGivesEveryTransactionButTheTrc10One) {
 }
 
 TEST(TronGridJsonFixture, OutgoingTrxPaymentHasItsValuesFromTheFile) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   const TronGridPage page = parse_trongrid_transactions_page(ok(body), kTxsUrl);
   const AccountTransaction* tx = find_tx(page, "3fca53c08ccb48bb625439a58998713d8ecc3dc1348cc3cfab912e0815b62b1a");
   ASSERT_NE(tx, nullptr);
@@ -173,7 +161,7 @@ TEST(TronGridJsonFixture, OutgoingTrxPaymentHasItsValuesFromTheFile) {
 }
 
 TEST(TronGridJsonFixture, IncomingPaymentAndUsdtCall) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   const TronGridPage page = parse_trongrid_transactions_page(ok(body), kTxsUrl);
   const AccountTransaction* incoming =
       find_tx(page, "008ebda5749c38e26a69717faa66e6f4fd8a0d358c9b947192765cc9843cff5a");
@@ -196,7 +184,7 @@ TEST(TronGridJsonFixture, IncomingPaymentAndUsdtCall) {
 }
 
 TEST(TronGridJsonFixture, Trc10TransferIsSkippedWithAWarningNamingIt) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   std::ostringstream captured;
   auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
   const auto previous = spdlog::default_logger();
@@ -208,7 +196,7 @@ TEST(TronGridJsonFixture, Trc10TransferIsSkippedWithAWarningNamingIt) {
 }
 
 TEST(TronGridJsonFixture, EveryTxidIsTheSha256OfItsRawDataHex) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   const json document = json::parse(body);
   ASSERT_EQ(document.at("data").size(), 25u);
   for (const json& record : document.at("data")) {
@@ -219,7 +207,7 @@ TEST(TronGridJsonFixture, EveryTxidIsTheSha256OfItsRawDataHex) {
 }
 
 TEST(TronGridJsonFixture, AlteredRawDataHexIsRefusedNamingTxidAndUrl) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   json document = json::parse(body);
   json& record = document.at("data").at(6);  // 3fca53c0...: the outgoing TransferContract
   std::string hex = record.at("raw_data_hex").get<std::string>();
@@ -234,7 +222,7 @@ TEST(TronGridJsonFixture, AlteredRawDataHexIsRefusedNamingTxidAndUrl) {
 }
 
 TEST(TronGridJsonFixture, AlteredTxidIsRefused) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   json document = json::parse(body);
   document.at("data").at(0)["txID"] = std::string(64, 'a');
   EXPECT_THAT([&] { parse_trongrid_transactions_page(ok(document), kTxsUrl); },
@@ -242,7 +230,7 @@ TEST(TronGridJsonFixture, AlteredTxidIsRefused) {
 }
 
 TEST(TronGridJsonFixture, Base58AndHexFormsFromTheFixtureAgree) {
-  LOAD_OR_SKIP(account, "accounts_response.json");
+  LOAD_OR_SKIP(account, kDir / "accounts_response.json");
   // GET /v1/accounts/TM1zz...x9R answered with the hex form of the same account.
   EXPECT_EQ(json::parse(account).at("data").at(0).at("address").get<std::string>(), kAccountHex);
   EXPECT_EQ(core::tron_hex_to_base58(kAccountHex), kAccount);
@@ -258,14 +246,14 @@ TEST(TronGridJsonFixture, Base58AndHexFormsFromTheFixtureAgree) {
 // The edited trc20 page
 
 TEST(TronGridJsonFixture, EditedTrc20PageFailsOnItsBadAddress) {
-  LOAD_OR_SKIP(body, "txs_trc20_response.json");
+  LOAD_OR_SKIP(body, kDir / "txs_trc20_response.json");
   EXPECT_THAT([&] { parse_trongrid_trc20_page(ok(body), kTrc20Url); },
               ThrowsError(ErrorKind::InvalidArgument,
                           AllOf(HasSubstr(kTrc20Url), HasSubstr(kEditedAccount), HasSubstr("checksum"))));
 }
 
 TEST(TronGridJsonFixture, Trc20PageWithTheAddressRepairedGivesTokenTransfers) {
-  LOAD_OR_SKIP(body, "txs_trc20_response.json");
+  LOAD_OR_SKIP(body, kDir / "txs_trc20_response.json");
   std::string repaired = body;
   for (std::size_t at = repaired.find(kEditedAccount); at != std::string::npos; at = repaired.find(kEditedAccount)) {
     repaired.replace(at, std::string(kEditedAccount).size(), kAccount);
@@ -293,7 +281,7 @@ TEST(TronGridJsonFixture, Trc20PageWithTheAddressRepairedGivesTokenTransfers) {
 }
 
 TEST(TronGridJsonFixture, DuplicatedRecordsBothReachTheStore) {
-  LOAD_OR_SKIP(body, "txs_trc20_response.json");
+  LOAD_OR_SKIP(body, kDir / "txs_trc20_response.json");
   json document = json::parse(body);
   for (json& record : document.at("data")) {
     record.erase("_unconfirmed");
@@ -337,7 +325,7 @@ TEST(TronGridJsonMalformed, BodiesThatAreNotAPageNameTheUrl) {
 }
 
 TEST(TronGridJsonMalformed, TruncatedRealPageIsRefused) {
-  LOAD_OR_SKIP(body, "accounts_txs_response.json");
+  LOAD_OR_SKIP(body, kDir / "accounts_txs_response.json");
   EXPECT_THAT([&] { parse_trongrid_transactions_page(ok(body.substr(0, body.size() / 2)), kTxsUrl); },
               ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(kTxsUrl), HasSubstr("not JSON"))));
 }

@@ -16,6 +16,7 @@
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
 #include "support/error_matchers.hpp"
+#include "support/shared_data.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -245,15 +246,10 @@ TEST_F(TronGridSourceTest, IdentityAndOptionChecks) {
 }
 
 TEST_F(TronGridSourceTest, RealTronGridPageThroughTheSource) {
-  const auto path =
-      std::filesystem::path(FUNDTRAIL_SHARED_DATA) / "trongrid-json/blockatlas/accounts_txs_response.json";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) GTEST_SKIP() << "shared data not available: " << path;
-  std::ostringstream body;
-  body << in.rdbuf();
+  LOAD_OR_SKIP(body, test::shared_data("trongrid-json/blockatlas/accounts_txs_response.json"));
   HttpResponse response;
   response.status = 200;
-  response.body = body.str();
+  response.body = body;
   replay_.enqueue(kTxsPath, response, 1, ReplayTransport::Match::Prefix);
   TronGridSource source(client_, options());
   const AccountPage result = source.fetch_page(kAccount, std::nullopt);
