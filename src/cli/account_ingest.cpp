@@ -64,13 +64,14 @@ void run_account_ingest(const AccountIngestArgs& args, const GlobalOptions& opti
   politeness.rate_per_second = args.rate.value_or(default_rate(args.provider, api_key.has_value()));
   politeness.burst = std::max(1.0, politeness.rate_per_second / 5.0);
   politeness.concurrency = args.concurrency;
-  politeness.retry_on_403 = args.provider == "trongrid";  // TronGrid's rate-limit suspension answers 403
+  politeness.retry_on_403 = args.provider == "trongrid";           // TronGrid's rate-limit suspension answers 403
   if (args.provider == "trongrid") politeness.max_backoff_s = 35;  // its suspensions last ~30 s
   if (args.provider == "etherscan") politeness.retry_if = ingest::etherscan_rate_limited;
   ingest::CurlOptions curl;
   curl.proxy = args.proxy;
   apply_timeout(curl, args.timeout_s);
-  ingest::PoliteClient client(args.provider, [curl] { return ingest::make_curl_transport(curl); }, politeness);
+  ingest::PoliteClient client(
+      args.provider, [curl] { return ingest::make_curl_transport(curl); }, politeness);
 
   ingest::AccountWindow window;
   window.since = args.crawl.since;
@@ -110,8 +111,7 @@ void run_account_ingest(const AccountIngestArgs& args, const GlobalOptions& opti
   InterruptWatcher watcher(client);
   ingest::AccountCrawler crawler(*store, client, *source, args.crawl, ingest::account_crawl_scope(*source, window));
   ingest::CrawlSummary summary;
-  const char* interrupted =
-      "interrupted: the pages fetched so far are committed; run the same command again to resume";
+  const char* interrupted = "interrupted: the pages fetched so far are committed; run the same command again to resume";
   try {
     summary = crawler.run(seeds, [&progress](const ingest::CrawlProgress& p) {
       progress.update(p.addresses_done, p.addresses_done + p.addresses_queued);
@@ -125,10 +125,10 @@ void run_account_ingest(const AccountIngestArgs& args, const GlobalOptions& opti
   progress.finish();
   graph::load_graph(*store);
   if (client.stop_requested()) throw Error(ErrorKind::IoError, interrupted);
-  std::cout << "ingested " << args.chain << " via " << args.provider << ": " << summary.addresses << " addresses, " << summary.transactions << " transactions, "
-            << summary.transfers << " new transfers, " << summary.requests << " requests, " << summary.retries
-            << " retries, " << summary.hubs.size() << " hubs not expanded, " << summary.still_queued
-            << " addresses still queued";
+  std::cout << "ingested " << args.chain << " via " << args.provider << ": " << summary.addresses << " addresses, "
+            << summary.transactions << " transactions, " << summary.transfers << " new transfers, " << summary.requests
+            << " requests, " << summary.retries << " retries, " << summary.hubs.size() << " hubs not expanded, "
+            << summary.still_queued << " addresses still queued";
   if (chain == core::Chain::Eth) std::cout << ", chain id " << source->network();
   std::cout << " (" << std::fixed << std::setprecision(1) << summary.seconds << " s)\n";
   for (const std::string& hub : summary.hubs) std::cout << "hub (not expanded): " << hub << "\n";

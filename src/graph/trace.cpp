@@ -2,12 +2,64 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 
 #include "fundtrail/core/error.hpp"
 
 namespace fundtrail::graph {
 namespace {
 
+// Per-wallet state of a trace, in one dense array indexed by node id (the store's address ids are dense), so
+// relaxing a transfer reads one entry instead of probing hash maps. The array is kept per thread and reused
+// by the next trace (batch reports and store-wide scans run many): an entry whose stamp is not the current
+// trace's generation reads as unreached, so starting a trace costs nothing. It is calloc'd: the kernel maps
+// zero pages lazily, so only the pages of wallets a trace touches are ever written (24 bytes per wallet of
+// the store are reserved, a few pages are resident for a local trace).
+struct NodeState {
+  core::UnixSeconds time;       // arr_{k-1} / dep_{k-1}
+  core::UnixSeconds candidate;  // best offer in the current round
+  std::uint32_t stamp;          // generation of the trace that wrote the entry
+  std::uint16_t hop;
+};
+
+class TraceWorkspace {
+ public:
+  ~TraceWorkspace() { std::free(states_); }
+
+  // Starts a trace over `node_count` wallets; every entry then reads as unreached.
+  void begin(std::size_t node_count) {
+    if (node_count > capacity_) {
+      std::free(states_);
+      states_ = nullptr;
+      capacity_ = 0;
+      states_ = static_cast<NodeState*>(std::calloc(node_count == 0 ? 1 : node_count, sizeof(NodeState)));
+      if (states_ == nullptr) throw std::bad_alloc();
+      capacity_ = node_count;
+      generation_ = 0;
+    }
+    if (++generation_ == 0) {  // wrapped after 2^32 traces: forget every stamp once
+      for (std::size_t i = 0; i < capacity_; ++i) states_[i].stamp = 0;
+      generation_ = 1;
+    }
+  }
+
+  NodeState& at(NodeId node, core::UnixSeconds unreached_time, std::uint16_t unreached_hop) {
+    NodeState& state = states_[node];
+    if (state.stamp != generation_) state = NodeState{unreached_time, unreached_time, generation_, unreached_hop};
+    return state;
+  }
+
+ private:
+  NodeState* states_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::uint32_t generation_ = 0;
+};
+
+TraceWorkspace& thread_workspace() {
+  thread_local TraceWorkspace workspace;
+  return workspace;
+}
 
 // Direction-specific pieces of the one algorithm: which adjacency to walk, which transfers are usable
 // from a wallet reached at `bound`, and which of two times is better.
@@ -36,9 +88,6 @@ struct BackwardRules {
   }
 };
 
-// Per-wallet state lives in dense arrays indexed by node id (the store's address ids are dense): two
-// array reads per relaxed transfer instead of hash-map probes. The arrays cost 10 bytes per wallet of the
-// store, allocated once per trace; only the touched entries are read back.
 template <typename Rules>
 TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options) {
   constexpr std::uint16_t kUnreachedHop = UINT16_MAX;
@@ -50,12 +99,14 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
       !timed ? loosest : (direction == TraceDirection::Forward ? filter.since : filter.until);
 
   const std::size_t node_count = graph.node_count();
-  std::vector<core::UnixSeconds> time(node_count, Rules::kUnreached);     // arr_{k-1} / dep_{k-1}
-  std::vector<core::UnixSeconds> candidate(node_count, Rules::kUnreached);  // best offer in the current round
-  std::vector<std::uint16_t> hop(node_count, kUnreachedHop);
+  TraceWorkspace& workspace = thread_workspace();
+  workspace.begin(node_count);
+  auto state = [&workspace](NodeId node) -> NodeState& {
+    return workspace.at(node, Rules::kUnreached, kUnreachedHop);
+  };
   std::vector<NodeId> reached{seed};
-  time[seed] = seed_bound;
-  hop[seed] = 0;
+  state(seed).time = seed_bound;
+  state(seed).hop = 0;
   std::vector<NodeId> frontier{seed};
   std::vector<NodeId> improved;
 
@@ -64,28 +115,30 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   for (unsigned round = 1; round < options.hops && !frontier.empty(); ++round) {
     improved.clear();
     for (NodeId node : frontier) {
-      Rules::usable(graph, node, time[node], [&](const Edge& edge, NodeId next, EdgeIndex) {
+      Rules::usable(graph, node, state(node).time, [&](const Edge& edge, NodeId next, EdgeIndex) {
         if (!filter.passes(graph, edge)) return;
         const core::UnixSeconds offer = timed ? edge.timestamp : loosest;
-        const bool known = hop[next] != kUnreachedHop;
-        if (known && !Rules::better(offer, time[next])) return;
-        if (candidate[next] == Rules::kUnreached) {
+        NodeState& target = state(next);
+        const bool known = target.hop != kUnreachedHop;
+        if (known && !Rules::better(offer, target.time)) return;
+        if (target.candidate == Rules::kUnreached) {
           improved.push_back(next);
-          candidate[next] = offer;
-        } else if (Rules::better(offer, candidate[next])) {
-          candidate[next] = offer;
+          target.candidate = offer;
+        } else if (Rules::better(offer, target.candidate)) {
+          target.candidate = offer;
         }
       });
     }
     // Apply the round's offers together: arr_k depends on arr_{k-1} only.
     frontier.clear();
     for (NodeId node : improved) {
-      if (hop[node] == kUnreachedHop) {
-        hop[node] = static_cast<std::uint16_t>(round);
+      NodeState& entry = state(node);
+      if (entry.hop == kUnreachedHop) {
+        entry.hop = static_cast<std::uint16_t>(round);
         reached.push_back(node);
       }
-      time[node] = candidate[node];
-      candidate[node] = Rules::kUnreached;
+      entry.time = entry.candidate;
+      entry.candidate = Rules::kUnreached;
       frontier.push_back(node);
     }
   }
@@ -97,32 +150,49 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   result.seed = seed;
   std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
   for (NodeId node : reached) {
-    Rules::usable(graph, node, time[node], [&](const Edge& edge, NodeId next, EdgeIndex index) {
+    Rules::usable(graph, node, state(node).time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
       if (!filter.passes(graph, edge)) return;
       result.edges.push_back(index);
       last_round.emplace_back(next, timed ? edge.timestamp : loosest);
     });
   }
   for (const auto& [node, offer] : last_round) {
-    if (hop[node] == kUnreachedHop) {
-      hop[node] = static_cast<std::uint16_t>(options.hops);
-      time[node] = offer;
+    NodeState& entry = state(node);
+    if (entry.hop == kUnreachedHop) {
+      entry.hop = static_cast<std::uint16_t>(options.hops);
+      entry.time = offer;
       reached.push_back(node);
-    } else if (Rules::better(offer, time[node])) {
-      time[node] = offer;
+    } else if (Rules::better(offer, entry.time)) {
+      entry.time = offer;
     }
   }
 
-  result.nodes.reserve(reached.size());
-  for (NodeId node : reached) result.nodes.push_back(TracedNode{node, hop[node], time[node]});
-  std::sort(result.nodes.begin(), result.nodes.end(), [](const TracedNode& a, const TracedNode& b) {
-    return a.hop != b.hop ? a.hop < b.hop : a.node < b.node;
-  });
-  std::sort(result.edges.begin(), result.edges.end(), [&graph](EdgeIndex a, EdgeIndex b) {
-    const Edge& ea = graph.edge(a);
-    const Edge& eb = graph.edge(b);
-    return ea.timestamp != eb.timestamp ? ea.timestamp < eb.timestamp : ea.transfer_id < eb.transfer_id;
-  });
+  // Order (hop, node) as one integer key: sorting plain integers is several times cheaper than structs.
+  std::vector<std::uint64_t> order;
+  order.reserve(reached.size());
+  for (NodeId node : reached) order.push_back((std::uint64_t{state(node).hop} << 32) | node);
+  std::sort(order.begin(), order.end());
+  result.nodes.reserve(order.size());
+  for (std::uint64_t key : order) {
+    const auto node = static_cast<NodeId>(key & 0xFFFFFFFFu);
+    result.nodes.push_back(TracedNode{node, state(node).hop, state(node).time});
+  }
+  // Sorted on copied keys, (timestamp, transfer id) packed into one 128-bit integer: comparing through
+  // graph.edge() would chase random edges O(n log n) times, and one integer compare is cheaper than two.
+  __extension__ using Key = unsigned __int128;
+  struct Keyed {
+    Key key;
+    EdgeIndex index;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(result.edges.size());
+  for (EdgeIndex index : result.edges) {
+    const Edge& edge = graph.edge(index);
+    const auto time = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);  // order-preserving
+    keyed.push_back(Keyed{(Key{time} << 64) | static_cast<std::uint64_t>(edge.transfer_id), index});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+  for (std::size_t i = 0; i < keyed.size(); ++i) result.edges[i] = keyed[i].index;
   return result;
 }
 

@@ -27,7 +27,8 @@ bool is_null_address(core::Chain chain, const std::string& address) {
 
 std::string account_crawl_scope(const AccountSource& source, const AccountWindow& window) {
   std::string scope = source.provider() + ":" + std::to_string(source.network());
-  if (window.from_block || window.to_block) scope += ":blocks=" + bound(window.from_block) + ".." + bound(window.to_block);
+  if (window.from_block || window.to_block)
+    scope += ":blocks=" + bound(window.from_block) + ".." + bound(window.to_block);
   if (window.since != core::kMinTime || window.until != core::kMaxTime) {
     scope += ":time=" + std::to_string(window.since) + ".." + std::to_string(window.until);
   }

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "evm_page_parts.hpp"
 #include "fundtrail/core/error.hpp"
 
 namespace fundtrail::ingest {
@@ -24,7 +25,8 @@ std::string address_topic(const std::string& address) { return "0x00000000000000
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -51,31 +53,6 @@ Cursor parse_cursor(const std::string& text) {
   cursor.last = last;
   cursor.range = range;
   return cursor;
-}
-
-// A value movement found in a trace or a block, before receipts say whether its transaction succeeded.
-struct PendingTransfer {
-  std::string tx_hash;
-  AccountTransfer transfer;
-  std::vector<int> trace_address;  // empty: the transaction itself (or a token log)
-};
-
-std::vector<int> trace_path(const json& trace, std::string_view what) {
-  std::vector<int> path;
-  const auto it = trace.find("traceAddress");
-  if (it == trace.end() || !it->is_array()) throw invalid_argument(std::string(what) + ": trace without traceAddress");
-  for (const json& step : *it) {
-    if (!step.is_number_unsigned()) throw invalid_argument(std::string(what) + ": traceAddress is not a list of indexes");
-    path.push_back(step.get<int>());
-  }
-  return path;
-}
-
-const json& require_field(const json& object, const char* name, std::string_view what) {
-  if (!object.is_object()) throw invalid_argument(std::string(what) + ": expected an object");
-  const auto it = object.find(name);
-  if (it == object.end()) throw invalid_argument(std::string(what) + ": missing '" + name + "'");
-  return *it;
 }
 
 }  // namespace
@@ -105,20 +82,24 @@ EvmJsonRpcSource::EvmJsonRpcSource(PoliteClient& client, EvmJsonRpcOptions optio
   if (options_.native_scan == EvmNativeScan::Auto) {
     // trace_filter sees internal transfers; Otterscan's index finds a wallet's transactions without reading
     // every block (top-level transfers only); reading blocks works everywhere.
-    const EvmBatchReply probe = rpc_.batch({EvmCall{
-        "trace_filter",
-        json::array({json{{"fromBlock", "0x0"}, {"toBlock", "0x0"},
-                          {"fromAddress", json::array({"0x0000000000000000000000000000000000000000"})}}})}});
+    const EvmBatchReply probe = rpc_.batch(
+        {EvmCall{"trace_filter",
+                 json::array({json{{"fromBlock", "0x0"},
+                                   {"toBlock", "0x0"},
+                                   {"fromAddress", json::array({"0x0000000000000000000000000000000000000000"})}}})}});
     options_.native_scan = probe.answers.front().ok() ? EvmNativeScan::TraceFilter : EvmNativeScan::Blocks;
-    if (options_.native_scan == EvmNativeScan::Blocks && rpc_.batch({EvmCall{"ots_getApiLevel", json::array()}}).answers.front().ok()) {
+    if (options_.native_scan == EvmNativeScan::Blocks &&
+        rpc_.batch({EvmCall{"ots_getApiLevel", json::array()}}).answers.front().ok()) {
       options_.native_scan = EvmNativeScan::Ots;
-      spdlog::warn("{}: trace_filter is not available: the wallet's transactions are found with Otterscan's ots_ index; "
-                   "internal (contract) transfers are not seen",
-                   rpc_.endpoint());
+      spdlog::warn(
+          "{}: trace_filter is not available: the wallet's transactions are found with Otterscan's ots_ index; "
+          "internal (contract) transfers are not seen",
+          rpc_.endpoint());
     } else if (options_.native_scan == EvmNativeScan::Blocks) {
-      spdlog::warn("{}: trace_filter is not available ({}): native transfers are read block by block and internal "
-                   "(contract) transfers are not seen",
-                   rpc_.endpoint(), printable_excerpt(probe.answers.front().error_message, 120));
+      spdlog::warn(
+          "{}: trace_filter is not available ({}): native transfers are read block by block and internal "
+          "(contract) transfers are not seen",
+          rpc_.endpoint(), printable_excerpt(probe.answers.front().error_message, 120));
     }
   }
 }
@@ -135,10 +116,12 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
       spdlog::warn("{}: --to-block {} is beyond the node's head {}: the crawl stops at the head", rpc_.endpoint(),
                    *options_.window.to_block, head);
     }
-    cursor.range = options_.native_scan == EvmNativeScan::Blocks ? options_.max_scanned_blocks : options_.max_block_range;
+    cursor.range =
+        options_.native_scan == EvmNativeScan::Blocks ? options_.max_scanned_blocks : options_.max_block_range;
     // Reading every block of a whole chain one request batch at a time would take weeks: ask for a window.
     if (options_.native_scan == EvmNativeScan::Blocks && cursor.last - cursor.next + 1 > kMaxScannedWindow) {
-      throw Error(ErrorKind::Usage, rpc_.endpoint() + " offers neither trace_filter nor ots_: every block would be read, " +
+      throw Error(ErrorKind::Usage, rpc_.endpoint() +
+                                        " offers neither trace_filter nor ots_: every block would be read, " +
                                         std::to_string(cursor.last - cursor.next + 1) + " blocks (more than " +
                                         std::to_string(kMaxScannedWindow) +
                                         "); give --from-block/--to-block around the activity of interest");
@@ -148,7 +131,8 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
   if (cursor.next > cursor.last) return page;  // empty window: complete
   const bool scan_blocks = options_.native_scan == EvmNativeScan::Blocks;
   const bool ots = options_.native_scan == EvmNativeScan::Ots;
-  const std::int64_t cap = scan_blocks ? std::min(options_.max_block_range, options_.max_scanned_blocks) : options_.max_block_range;
+  const std::int64_t cap =
+      scan_blocks ? std::min(options_.max_block_range, options_.max_scanned_blocks) : options_.max_block_range;
   std::int64_t range = std::clamp<std::int64_t>(cursor.range, 1, cap);
 
   // 0. Otterscan: the node's index of the wallet's transactions (whole blocks, oldest first) bounds the range.
@@ -156,24 +140,25 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
   std::size_t ots_evidence = 0;
   std::int64_t ots_end = cursor.last;
   if (ots) {
-    EvmBatchReply search = rpc_.batch({EvmCall{
-        "ots_searchTransactionsAfter", json::array({address, std::max<std::int64_t>(0, cursor.next - 1), kOtsPageSize})}});
+    EvmBatchReply search =
+        rpc_.batch({EvmCall{"ots_searchTransactionsAfter",
+                            json::array({address, std::max<std::int64_t>(0, cursor.next - 1), kOtsPageSize})}});
     const EvmAnswer& answer = search.answers.front();
     if (!answer.ok()) {
       throw invalid_argument(rpc_.endpoint() + " ots_searchTransactionsAfter: JSON-RPC error " +
                              std::to_string(answer.error_code) + ": " + printable_excerpt(answer.error_message, 200));
     }
     const std::string what = rpc_.endpoint() + " ots_searchTransactionsAfter";
-    const json& txs = require_field(*answer.result, "txs", what);
+    const json& txs = evm_field(*answer.result, "txs", what);
     if (!txs.is_array()) throw invalid_argument(what + ": txs is not a list");
     std::int64_t highest = -1;
     for (const json& tx : txs) {
-      const std::int64_t block = evm_quantity_i64(require_field(tx, "blockNumber", what), what + " blockNumber");
+      const std::int64_t block = evm_quantity_i64(evm_field(tx, "blockNumber", what), what + " blockNumber");
       highest = std::max(highest, block);
       if (block >= cursor.next && block <= cursor.last) ots_txs.push_back(tx);
     }
     // Not the last page: the next search starts after the newest block of this one (pages hold whole blocks).
-    const json& last_page = require_field(*answer.result, "lastPage", what);
+    const json& last_page = evm_field(*answer.result, "lastPage", what);
     if (!last_page.is_boolean()) throw invalid_argument(what + ": lastPage is not a boolean");
     if (!last_page.get<bool>() && highest >= cursor.next) ots_end = std::min(cursor.last, highest);
     page.responses.push_back({search.locator, search.response});
@@ -191,14 +176,16 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
     for (int side = 1; side <= 2; ++side) {
       json topics = json::array({std::string(kErc20TransferTopic), nullptr, nullptr});
       topics[side] = address_topic(address);
-      calls.push_back({"eth_getLogs", json::array({json{{"fromBlock", from_block}, {"toBlock", to_block}, {"topics", topics}}})});
+      calls.push_back(
+          {"eth_getLogs", json::array({json{{"fromBlock", from_block}, {"toBlock", to_block}, {"topics", topics}}})});
     }
     if (ots) {
       // Logs only: the wallet's transactions came from the Otterscan index.
     } else if (!scan_blocks) {
       for (const char* side : {"fromAddress", "toAddress"}) {
-        calls.push_back({"trace_filter", json::array({json{{"fromBlock", from_block}, {"toBlock", to_block},
-                                                           {side, json::array({address})}}})});
+        calls.push_back(
+            {"trace_filter",
+             json::array({json{{"fromBlock", from_block}, {"toBlock", to_block}, {side, json::array({address})}}})});
       }
     } else {
       for (std::int64_t block = cursor.next; block <= end; ++block) {
@@ -206,7 +193,8 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
       }
     }
     first = rpc_.batch(calls);
-    const auto refused = std::find_if(first.answers.begin(), first.answers.end(), [](const EvmAnswer& a) { return !a.ok(); });
+    const auto refused =
+        std::find_if(first.answers.begin(), first.answers.end(), [](const EvmAnswer& a) { return !a.ok(); });
     if (refused == first.answers.end()) break;
     const std::string method = calls[static_cast<std::size_t>(refused - first.answers.begin())].method;
     if (!evm_range_too_large(refused->error_code, refused->error_message) || range == 1) {
@@ -222,119 +210,32 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
   const std::size_t first_evidence = page.responses.size() - 1;
   const std::string context = rpc_.endpoint() + " blocks " + std::to_string(cursor.next) + ".." + std::to_string(end);
 
-  std::vector<PendingTransfer> pending;
-  std::set<std::string> hashes;
-  std::map<std::string, std::int64_t> block_of;
-  std::map<std::int64_t, core::UnixSeconds> block_time;
-  std::set<std::string> traced;  // transactions with internal transfers: their full trace is needed
-  std::map<std::string, core::Amount> creation_value;  // block scan: contract creations with value
-  // A whole transaction (from a block or the Otterscan index): the wallet's top-level native transfer.
-  auto consider_transaction = [&](const json& tx, std::int64_t number, std::size_t evidence) {
-    const std::string from = evm_address(require_field(tx, "from", context), context + " tx from");
-    const json& to_field = require_field(tx, "to", context);
-    const std::optional<std::string> to = to_field.is_null() ? std::nullopt : std::optional(evm_address(to_field, context + " tx to"));
-    if (from != address && to != address) return;
-    const std::string hash = evm_hash(require_field(tx, "hash", context), context + " tx hash");
-    hashes.insert(hash);
-    block_of[hash] = number;
-    const core::Amount value = evm_quantity_amount(require_field(tx, "value", context), context + " tx value");
-    if (value.is_zero()) return;
-    if (!to) {  // a creation's value goes to the address its receipt names
-      creation_value.emplace(hash, value);
-      return;
-    }
-    PendingTransfer item;
-    item.tx_hash = hash;
-    item.transfer.kind = TransferKind::Native;
-    item.transfer.from = from;
-    item.transfer.to = *to;
-    item.transfer.amount = value;
-    item.transfer.evidence = evidence;
-    pending.push_back(std::move(item));
-  };
-  for (std::size_t call = 0; call < 2; ++call) {
-    const json& logs = *first.answers[call].result;
-    if (!logs.is_array()) throw invalid_argument(context + ": eth_getLogs did not answer a list");
-    for (const json& log : logs) {
-      if (log.value("removed", false)) continue;  // reorganised away
-      const json& topics = require_field(log, "topics", context);
-      if (!topics.is_array() || topics.size() != 3) continue;  // ERC-721 (4 topics) or not a Transfer
-      if (lower(topics[0].is_string() ? topics[0].get<std::string>() : "") != kErc20TransferTopic) continue;
-      PendingTransfer item;
-      item.tx_hash = evm_hash(require_field(log, "transactionHash", context), context + " transactionHash");
-      item.transfer.kind = TransferKind::Token;
-      item.transfer.evidence = first_evidence;
-      item.transfer.from = evm_topic_address(topics[1], context + " topic 1");
-      item.transfer.to = evm_topic_address(topics[2], context + " topic 2");
-      item.transfer.asset.contract = evm_address(require_field(log, "address", context), context + " log address");
-      const json& data = require_field(log, "data", context);
-      if (!data.is_string() || data.get<std::string>().size() != 66) {
-        throw invalid_argument(context + ": Transfer log of " + item.tx_hash + " has no 32-byte amount");
-      }
-      item.transfer.amount = evm_quantity_amount(data, context + " log data");
-      const std::int64_t block = evm_quantity_i64(require_field(log, "blockNumber", context), context + " blockNumber");
-      block_of[item.tx_hash] = block;
-      if (log.contains("blockTimestamp") && log["blockTimestamp"].is_string()) {
-        block_time[block] = evm_quantity_i64(log["blockTimestamp"], context + " blockTimestamp");
-      }
-      hashes.insert(item.tx_hash);
-      pending.push_back(std::move(item));
-    }
-  }
+  EvmPageParts parts(address, context);
+  parts.add_logs(*first.answers[0].result, first_evidence);
+  parts.add_logs(*first.answers[1].result, first_evidence);
   if (!scan_blocks && !ots) {
-    for (std::size_t call = 2; call < 4; ++call) {
-      const json& traces = *first.answers[call].result;
-      if (!traces.is_array()) throw invalid_argument(context + ": trace_filter did not answer a list");
-      for (const json& trace : traces) {
-        const std::string type = trace.value("type", "");
-        if (type == "reward" || !trace.contains("transactionHash") || trace["transactionHash"].is_null()) continue;
-        const std::string hash = evm_hash(trace["transactionHash"], context + " trace transactionHash");
-        hashes.insert(hash);  // even without value: a failed or zero-value call is still the wallet's activity
-        block_of[hash] = evm_quantity_i64(require_field(trace, "blockNumber", context), context + " trace blockNumber");
-        if (trace.contains("error")) continue;
-        const json& action = require_field(trace, "action", context);
-        PendingTransfer item;
-        item.tx_hash = hash;
-        item.trace_address = trace_path(trace, context);
-        item.transfer.evidence = first_evidence;
-        if (type == "call") {
-          if (action.value("callType", "call") != "call") continue;  // delegatecall/staticcall move no value
-          item.transfer.from = evm_address(require_field(action, "from", context), context + " trace from");
-          item.transfer.to = evm_address(require_field(action, "to", context), context + " trace to");
-          item.transfer.amount = evm_quantity_amount(require_field(action, "value", context), context + " trace value");
-        } else if (type == "create") {
-          item.transfer.from = evm_address(require_field(action, "from", context), context + " trace from");
-          const json& result = require_field(trace, "result", context);
-          item.transfer.to = evm_address(require_field(result, "address", context), context + " created address");
-          item.transfer.amount = evm_quantity_amount(require_field(action, "value", context), context + " trace value");
-        } else if (type == "suicide" || type == "selfdestruct") {
-          item.transfer.from = evm_address(require_field(action, "address", context), context + " trace address");
-          item.transfer.to = evm_address(require_field(action, "refundAddress", context), context + " refund address");
-          item.transfer.amount = evm_quantity_amount(require_field(action, "balance", context), context + " balance");
-        } else {
-          continue;
-        }
-        if (item.transfer.amount.is_zero()) continue;
-        if (item.transfer.from != address && item.transfer.to != address) continue;
-        item.transfer.kind = item.trace_address.empty() ? TransferKind::Native : TransferKind::Internal;
-        if (!item.trace_address.empty()) traced.insert(hash);
-        pending.push_back(std::move(item));
-      }
-    }
+    parts.add_traces(*first.answers[2].result, first_evidence);
+    parts.add_traces(*first.answers[3].result, first_evidence);
   } else if (scan_blocks) {
     for (std::size_t call = 2; call < first.answers.size(); ++call) {
       const json& block = *first.answers[call].result;
-      if (block.is_null()) throw invalid_argument(context + ": the node has no block " + std::to_string(cursor.next + static_cast<std::int64_t>(call) - 2));
-      const std::int64_t number = evm_quantity_i64(require_field(block, "number", context), context + " block number");
-      block_time[number] = evm_quantity_i64(require_field(block, "timestamp", context), context + " block timestamp");
-      for (const json& tx : require_field(block, "transactions", context)) consider_transaction(tx, number, first_evidence);
+      if (block.is_null())
+        throw invalid_argument(context + ": the node has no block " +
+                               std::to_string(cursor.next + static_cast<std::int64_t>(call) - 2));
+      parts.add_block(block, first_evidence);
     }
   } else if (ots) {
     for (const json& tx : ots_txs) {
-      const std::int64_t number = evm_quantity_i64(require_field(tx, "blockNumber", context), context + " blockNumber");
-      if (number <= end) consider_transaction(tx, number, ots_evidence);
+      const std::int64_t number = evm_quantity_i64(evm_field(tx, "blockNumber", context), context + " blockNumber");
+      if (number <= end) parts.add_transaction(tx, number, ots_evidence);
     }
   }
+  std::vector<EvmMovement>& pending = parts.pending;
+  std::map<std::string, std::int64_t>& block_of = parts.block_of;
+  std::map<std::int64_t, core::UnixSeconds>& block_time = parts.block_time;
+  std::map<std::string, core::Amount>& creation_value = parts.creation_value;
+  const std::set<std::string>& hashes = parts.hashes;
+  const std::set<std::string>& traced = parts.traced;
 
   // 2. Receipts, block times, full traces of transactions with internal transfers, token metadata.
   std::vector<EvmCall> calls;
@@ -349,11 +250,12 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
       block_calls.push_back(block);
     }
   }
-  for (std::int64_t block : block_calls) calls.push_back({"eth_getBlockByNumber", json::array({quantity(block), false})});
+  for (std::int64_t block : block_calls)
+    calls.push_back({"eth_getBlockByNumber", json::array({quantity(block), false})});
   const std::vector<std::string> traced_list(traced.begin(), traced.end());
   for (const std::string& hash : traced_list) calls.push_back({"trace_transaction", json::array({hash})});
   std::vector<std::string> token_calls;
-  for (const PendingTransfer& item : pending) {
+  for (const EvmMovement& item : pending) {
     const std::string& contract = item.transfer.asset.contract;
     if (contract.empty() || tokens_.count(contract) ||
         std::find(token_calls.begin(), token_calls.end(), contract) != token_calls.end()) {
@@ -367,8 +269,9 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
   std::vector<EvmAnswer> answers;
   std::vector<std::size_t> answer_evidence;
   for (std::size_t start = 0; start < calls.size(); start += options_.max_batch) {
-    const std::vector<EvmCall> part(calls.begin() + static_cast<std::ptrdiff_t>(start),
-                                    calls.begin() + static_cast<std::ptrdiff_t>(std::min(calls.size(), start + options_.max_batch)));
+    const std::vector<EvmCall> part(
+        calls.begin() + static_cast<std::ptrdiff_t>(start),
+        calls.begin() + static_cast<std::ptrdiff_t>(std::min(calls.size(), start + options_.max_batch)));
     EvmBatchReply reply = rpc_.batch(part);
     page.responses.push_back({reply.locator, reply.response});
     for (EvmAnswer& answer : reply.answers) {
@@ -395,12 +298,12 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
     AccountTransaction& tx = txs[hash];
     tx.hash = hash;
     tx.evidence = evidence;
-    tx.block_height = evm_quantity_i64(require_field(receipt, "blockNumber", context), context + " receipt blockNumber");
+    tx.block_height = evm_quantity_i64(evm_field(receipt, "blockNumber", context), context + " receipt blockNumber");
     block_of[hash] = *tx.block_height;
-    const json& status = require_field(receipt, "status", context);
+    const json& status = evm_field(receipt, "status", context);
     tx.failed = evm_quantity_i64(status, context + " receipt status") == 0;
-    tx.from = evm_address(require_field(receipt, "from", context), context + " receipt from");
-    const json& to = require_field(receipt, "to", context);
+    tx.from = evm_address(evm_field(receipt, "from", context), context + " receipt from");
+    const json& to = evm_field(receipt, "to", context);
     if (!to.is_null()) tx.to = evm_address(to, context + " receipt to");
     tx.type = to.is_null() ? "create" : "call";
     if (receipt.contains("gasUsed") && receipt.contains("effectiveGasPrice")) {
@@ -410,11 +313,11 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
     }
     if (const auto value = creation_value.find(hash); value != creation_value.end() && !tx.failed) {
       // Reading blocks, a creation's recipient is only known from its receipt (traces give it directly).
-      PendingTransfer item;
+      EvmMovement item;
       item.tx_hash = hash;
       item.transfer.kind = TransferKind::Native;
       item.transfer.from = *tx.from;
-      item.transfer.to = evm_address(require_field(receipt, "contractAddress", context), context + " contractAddress");
+      item.transfer.to = evm_address(evm_field(receipt, "contractAddress", context), context + " contractAddress");
       item.transfer.amount = value->second;
       pending.push_back(std::move(item));
     }
@@ -422,14 +325,15 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
   for (std::int64_t block : block_calls) {
     const auto [answer, evidence] = take("eth_getBlockByNumber " + std::to_string(block), true);
     if (answer->result->is_null()) throw invalid_argument(context + ": the node has no block " + std::to_string(block));
-    block_time[block] = evm_quantity_i64(require_field(*answer->result, "timestamp", context), context + " block timestamp");
+    block_time[block] =
+        evm_quantity_i64(evm_field(*answer->result, "timestamp", context), context + " block timestamp");
   }
   std::map<std::string, std::vector<std::vector<int>>> reverted;  // tx -> trace paths that failed
   for (const std::string& hash : traced_list) {
     const auto [answer, evidence] = take("trace_transaction " + hash, true);
     if (!answer->result->is_array()) throw invalid_argument(context + ": trace_transaction " + hash + " is not a list");
     for (const json& trace : *answer->result) {
-      if (trace.contains("error")) reverted[hash].push_back(trace_path(trace, context));
+      if (trace.contains("error")) reverted[hash].push_back(evm_trace_path(trace, context));
     }
   }
   for (const std::string& contract : token_calls) {
@@ -451,7 +355,7 @@ AccountPage EvmJsonRpcSource::fetch_page(const std::string& address, const std::
     tokens_[contract] = info;
   }
 
-  for (PendingTransfer& item : pending) {
+  for (EvmMovement& item : pending) {
     AccountTransaction& tx = txs.at(item.tx_hash);
     if (tx.failed) continue;
     bool inside_revert = false;

@@ -12,13 +12,15 @@ namespace {
 using nlohmann::json;
 
 bool is_hex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::string_view hex_digits(const json& value, std::string_view what) {
   if (!value.is_string()) throw invalid_argument(std::string(what) + ": expected a 0x-prefixed hex string");
   const std::string& text = value.get_ref<const std::string&>();
-  if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') || !is_hex(std::string_view(text).substr(2))) {
+  if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') ||
+      !is_hex(std::string_view(text).substr(2))) {
     throw invalid_argument(std::string(what) + ": not a 0x-prefixed hex value: " + printable_excerpt(text, 80));
   }
   return std::string_view(text).substr(2);
@@ -70,7 +72,8 @@ EvmBatchReply EvmRpc::batch(const std::vector<EvmCall>& calls) {
     const auto id = item.find("id");
     if (id == item.end() || !id->is_number_integer() || !position.count(id->get<std::int64_t>())) {
       if (calls.size() > 1 && !document.is_array() && item.contains("error")) {
-        throw invalid_argument(context + ": the node refused the batch request: " + printable_excerpt(item.dump(), 200));
+        throw invalid_argument(context +
+                               ": the node refused the batch request: " + printable_excerpt(item.dump(), 200));
       }
       throw invalid_argument(context + ": an answer without a known id: " + printable_excerpt(item.dump(), 120));
     }
@@ -78,7 +81,10 @@ EvmBatchReply EvmRpc::batch(const std::vector<EvmCall>& calls) {
     EvmAnswer& answer = reply.answers[index];
     seen[index] = true;
     if (const auto error = item.find("error"); error != item.end() && !error->is_null()) {
-      answer.error_code = error->is_object() ? error->value("code", json(0)).is_number_integer() ? (*error)["code"].get<std::int64_t>() : 0 : 0;
+      answer.error_code =
+          error->is_object()
+              ? error->value("code", json(0)).is_number_integer() ? (*error)["code"].get<std::int64_t>() : 0
+              : 0;
       const json message = error->is_object() ? error->value("message", json("")) : *error;
       answer.error_message = message.is_string() ? message.get<std::string>() : message.dump();
       if (answer.error_message.empty()) answer.error_message = "(no message)";
@@ -89,7 +95,8 @@ EvmBatchReply EvmRpc::batch(const std::vector<EvmCall>& calls) {
     }
   }
   for (std::size_t i = 0; i < calls.size(); ++i) {
-    if (!seen[i]) throw invalid_argument(context + ": no answer to call " + std::to_string(i) + " (" + calls[i].method + ")");
+    if (!seen[i])
+      throw invalid_argument(context + ": no answer to call " + std::to_string(i) + " (" + calls[i].method + ")");
   }
   return reply;
 }
@@ -105,12 +112,14 @@ json EvmRpc::call(const std::string& method, json params) {
 }
 
 std::int64_t evm_quantity_i64(const json& value, std::string_view what) {
-  if (value.is_number_unsigned()) return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), INT64_MAX));
+  if (value.is_number_unsigned())
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), INT64_MAX));
   if (value.is_number_integer() && value.get<std::int64_t>() >= 0) return value.get<std::int64_t>();
   const std::string_view digits = hex_digits(value, what);
   std::string_view trimmed = digits;
   while (trimmed.size() > 1 && trimmed.front() == '0') trimmed.remove_prefix(1);
-  if (trimmed.size() > 16 || (trimmed.size() == 16 && trimmed.front() >= '8')) throw invalid_argument(std::string(what) + ": quantity too large: 0x" + std::string(digits.substr(0, 40)));
+  if (trimmed.size() > 16 || (trimmed.size() == 16 && trimmed.front() >= '8'))
+    throw invalid_argument(std::string(what) + ": quantity too large: 0x" + std::string(digits.substr(0, 40)));
   return static_cast<std::int64_t>(std::stoull(std::string(trimmed), nullptr, 16));
 }
 
@@ -144,7 +153,8 @@ std::string evm_hash(const json& value, std::string_view what) {
   const std::string_view digits = hex_digits(value, what);
   if (digits.size() != 64) throw invalid_argument(std::string(what) + ": not a 32-byte hash");
   std::string out = "0x" + std::string(digits);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 

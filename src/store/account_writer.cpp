@@ -27,12 +27,20 @@ std::optional<std::string> optional_text(const std::optional<std::string>& text)
 
 std::string evm_native_symbol(std::uint64_t network) {
   switch (network) {
-    case 56: case 97: return "BNB";
-    case 137: case 80002: return "POL";
-    case 43114: return "AVAX";
-    case 100: return "XDAI";
-    case 250: return "FTM";
-    default: return "ETH";
+    case 56:
+    case 97:
+      return "BNB";
+    case 137:
+    case 80002:
+      return "POL";
+    case 43114:
+      return "AVAX";
+    case 100:
+      return "XDAI";
+    case 250:
+      return "FTM";
+    default:
+      return "ETH";
   }
 }
 
@@ -42,7 +50,11 @@ std::string valid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = byte < 0x80           ? 1
+                         : (byte >> 5) == 0x6  ? 2
+                         : (byte >> 4) == 0xE  ? 3
+                         : (byte >> 3) == 0x1E ? 4
+                                               : 0;
     bool ok = length > 0 && i + length <= text.size();
     for (std::size_t k = 1; ok && k < length; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
     if (ok && length > 1) {
@@ -150,7 +162,11 @@ std::int64_t AccountWriter::upsert_transaction(const core::AccountTransaction& t
       "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (chain, tx_hash) DO UPDATE SET block_height = coalesce(transactions.block_height, "
       "excluded.block_height)");
-  upsert.bind(1, static_cast<int>(chain_)).bind(2, tx.hash).bind(3, tx.block_height).bind(4, tx.timestamp).bind(5, source);
+  upsert.bind(1, static_cast<int>(chain_))
+      .bind(2, tx.hash)
+      .bind(3, tx.block_height)
+      .bind(4, tx.timestamp)
+      .bind(5, source);
   upsert.run();
   auto find = store_.db().prepare("SELECT id, timestamp FROM transactions WHERE chain = ?1 AND tx_hash = ?2");
   find.bind(1, static_cast<int>(chain_)).bind(2, tx.hash);
@@ -170,9 +186,18 @@ std::int64_t AccountWriter::upsert_transaction(const core::AccountTransaction& t
       "fee = coalesce(account_transactions.fee, excluded.fee), "
       "type = CASE WHEN account_transactions.type = '' THEN excluded.type ELSE account_transactions.type END");
   details.bind(1, id).bind(2, static_cast<std::int64_t>(network_)).bind(3, tx.failed ? "failed" : "success");
-  if (tx.from) details.bind(4, *tx.from); else details.bind_null(4);
-  if (tx.to) details.bind(5, *tx.to); else details.bind_null(5);
-  if (tx.fee) details.bind(6, tx.fee->to_base_units()); else details.bind_null(6);
+  if (tx.from)
+    details.bind(4, *tx.from);
+  else
+    details.bind_null(4);
+  if (tx.to)
+    details.bind(5, *tx.to);
+  else
+    details.bind_null(5);
+  if (tx.fee)
+    details.bind(6, tx.fee->to_base_units());
+  else
+    details.bind_null(6);
   details.bind(7, valid_utf8(tx.type)).run();
   return id;
 }

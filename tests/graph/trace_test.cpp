@@ -102,6 +102,26 @@ TEST_F(TraceTest, OutflowBeforeTheInflowIsNotFollowed) {
   EXPECT_THAT(edges(untimed), ElementsAre("b->c@5", "a->b@10"));
 }
 
+// Traces reuse one per-thread workspace: nothing of one trace may leak into the next, whatever the
+// direction or time order of either.
+TEST_F(TraceTest, ConsecutiveTracesDoNotSeeEachOthersState) {
+  add("a", "b", 10);
+  add("b", "c", 20);
+  add("x", "b", 30);
+  add("b", "y", 40);
+  build();
+  const auto first = nodes(forward("a", 3));
+  const auto first_edges = edges(forward("a", 3));
+  TraceOptions options;
+  options.hops = 3;
+  const auto other = nodes(run("y", TraceDirection::Backward, options));
+  EXPECT_THAT(other, ElementsAre(Node{"y", 0, kNoneBack}, Node{"b", 1, 40}, Node{"a", 2, 10}, Node{"x", 2, 30}));
+  forward("x", 3, /*time_order=*/false);
+  EXPECT_EQ(nodes(forward("a", 3)), first);
+  EXPECT_EQ(edges(forward("a", 3)), first_edges);
+  EXPECT_THAT(first, ElementsAre(Node{"a", 0, kNone}, Node{"b", 1, 10}, Node{"c", 2, 20}, Node{"y", 2, 40}));
+}
+
 TEST_F(TraceTest, TransfersAtTheSameSecondAsTheInflowAreFollowed) {
   add("a", "b", 10);
   add("b", "c", 10);

@@ -42,7 +42,7 @@ struct EvmJsonRpcOptions {
   std::int64_t max_block_range = 5000;    // blocks per page at most (logs and traces)
   std::int64_t max_scanned_blocks = 100;  // blocks per page at most when reading whole blocks
   EvmNativeScan native_scan = EvmNativeScan::Auto;
-  std::size_t max_batch = 200;            // JSON-RPC calls per HTTP request
+  std::size_t max_batch = 200;  // JSON-RPC calls per HTTP request
 };
 
 class EvmJsonRpcSource : public AccountSource {

@@ -4,11 +4,10 @@
 // is the evidence. A JSON-RPC error is an answer, not a transport failure: callers decide (a "range too
 // large" error makes the log scan split its block range).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fundtrail/core/amount.hpp"
 #include "fundtrail/core/error.hpp"
@@ -62,11 +61,11 @@ class EvmRpc {
 
 // Helpers for the node's JSON: "0x..." quantities, 20-byte addresses from 32-byte topics, ABI strings.
 // All throw fundtrail::Error(InvalidArgument) naming `what` for malformed input.
-std::int64_t evm_quantity_i64(const nlohmann::json& value, std::string_view what);  // "0x1a" or a JSON number
+std::int64_t evm_quantity_i64(const nlohmann::json& value, std::string_view what);     // "0x1a" or a JSON number
 core::Amount evm_quantity_amount(const nlohmann::json& value, std::string_view what);  // "0x..." up to 2^256-1
-std::string evm_topic_address(const nlohmann::json& topic, std::string_view what);    // 32-byte word -> 0x + 40 hex
-std::string evm_address(const nlohmann::json& value, std::string_view what);          // normalised 0x + 40 hex
-std::string evm_hash(const nlohmann::json& value, std::string_view what);             // 0x + 64 lower-case hex
+std::string evm_topic_address(const nlohmann::json& topic, std::string_view what);     // 32-byte word -> 0x + 40 hex
+std::string evm_address(const nlohmann::json& value, std::string_view what);           // normalised 0x + 40 hex
+std::string evm_hash(const nlohmann::json& value, std::string_view what);              // 0x + 64 lower-case hex
 // An eth_call result decoded as an ABI `string` (or a bytes32 right-padded with zeros, as early tokens
 // such as MKR return); nullopt when it is neither.
 std::optional<std::string> evm_abi_string(std::string_view hex_result);
