@@ -9,6 +9,7 @@
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/chain.hpp"
 #include "fundtrail/core/error.hpp"
+#include "json_fields.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -95,76 +96,23 @@ class ExactDomBuilder {
   std::string error_;
 };
 
-std::string describe(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "the string '" + printable_excerpt(value.get_ref<const std::string&>(), 40) + "'";
-    case json::value_t::binary: {
-      const auto& bytes = value.get_binary();
-      return printable_excerpt(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), 40);
-    }
-    default:
-      return printable_excerpt(value.dump(), 40);
-  }
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
-bool is_hex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
-
-class Fields {
+// The Bitcoin Core rules on top of the shared field reader: null is missing, exact decimal BTC amounts.
+class Fields : public JsonFields {
  public:
-  explicit Fields(std::string_view context) : context_(context) {}
-
-  void set_txid(const std::string& txid) { txid_ = txid; }
-
-  [[noreturn]] void fail(const std::string& path, const std::string& reason) const {
-    std::string message(context_);
-    if (!txid_.empty()) message += ": tx " + txid_;
-    message += ": " + path + ": " + reason;
-    throw invalid_argument(message);
-  }
-
-  const json& require(const json& object, const char* key, const std::string& path) const {
-    if (!object.is_object()) fail(path.empty() ? "transaction" : path, "expected an object, got " + describe(object));
-    const auto it = object.find(key);
-    if (it == object.end() || it->is_null()) fail(path + key, "missing");
-    return *it;
-  }
-
-  const json* optional(const json& object, const char* key) const {
-    const auto it = object.find(key);
-    return (it == object.end() || it->is_null()) ? nullptr : &*it;
-  }
+  explicit Fields(std::string_view context) : JsonFields(context, /*null_is_missing=*/true) {}
 
   // A JSON integer in [min, max]; fractions, exponents and integers beyond 64 bits (binary text) are refused.
   std::int64_t integer(const json& value, const std::string& path, std::int64_t min, std::int64_t max) const {
-    if (value.is_binary()) fail(path, "expected an integer, got " + describe(value));
-    if (value.is_number_float()) fail(path, "expected an integer, got " + describe(value));
-    if (!value.is_number_integer()) fail(path, "expected an integer, got " + describe(value));
+    if (value.is_binary()) fail(path, "expected an integer, got " + describe_json(value));
+    if (value.is_number_float()) fail(path, "expected an integer, got " + describe_json(value));
+    if (!value.is_number_integer()) fail(path, "expected an integer, got " + describe_json(value));
     if (value.is_number_unsigned()) {
       const auto v = value.get<std::uint64_t>();
-      if (v > static_cast<std::uint64_t>(max)) fail(path, describe(value) + " is out of range");
+      if (v > static_cast<std::uint64_t>(max)) fail(path, describe_json(value) + " is out of range");
       return static_cast<std::int64_t>(v);
     }
     const auto v = value.get<std::int64_t>();
-    if (v < min || v > max) fail(path, describe(value) + " is out of range");
+    if (v < min || v > max) fail(path, describe_json(value) + " is out of range");
     return v;
   }
 
@@ -183,38 +131,16 @@ class Fields {
       text.assign(bytes.begin(), bytes.end());
     } else if (value.is_number_integer()) {
       if (!value.is_number_unsigned() && value.get<std::int64_t>() < 0) {
-        fail(path, "negative amount " + describe(value));
+        fail(path, "negative amount " + describe_json(value));
       }
       text = std::to_string(value.get<std::uint64_t>());
     } else {
-      fail(path, "expected a BTC amount (JSON number), got " + describe(value));
+      fail(path, "expected a BTC amount (JSON number), got " + describe_json(value));
     }
     std::string reason;
     const auto satoshi = btc_decimal_to_satoshi(text, reason);
     if (!satoshi) fail(path, reason);
     return *satoshi;
-  }
-
-  const std::string& string(const json& value, const std::string& path) const {
-    if (!value.is_string()) fail(path, "expected a string, got " + describe(value));
-    return value.get_ref<const std::string&>();
-  }
-
-  bool boolean(const json& value, const std::string& path) const {
-    if (!value.is_boolean()) fail(path, "expected true or false, got " + describe(value));
-    return value.get<bool>();
-  }
-
-  std::string hash(const json& value, const std::string& path) const {
-    const std::string& text = string(value, path);
-    if (text.size() != 64 || !is_hex(text)) fail(path, "expected 64 hex digits, got " + describe(value));
-    return lower(text);
-  }
-
-  std::string hex(const json& value, const std::string& path) const {
-    const std::string& text = string(value, path);
-    if (text.size() % 2 != 0 || !is_hex(text)) fail(path, "expected hex, got " + describe(value));
-    return lower(text);
   }
 
   std::string address(const json& value, const std::string& path) const {
@@ -225,10 +151,6 @@ class Fields {
       fail(path, error.what());
     }
   }
-
- private:
-  std::string_view context_;
-  std::string txid_;
 };
 
 // scriptPubKey {asm, desc, hex, address?, addresses?, type}: the address from `address` (Core >= 22) or a
@@ -242,7 +164,7 @@ void read_script_pubkey(const Fields& f, const json& spk, const std::string& pat
   if (const json* single = f.optional(spk, "address")) {
     address = f.address(*single, path + "address");
   } else if (const json* list = f.optional(spk, "addresses")) {
-    if (!list->is_array()) f.fail(path + "addresses", "expected an array, got " + describe(*list));
+    if (!list->is_array()) f.fail(path + "addresses", "expected an array, got " + describe_json(*list));
     if (list->size() == 1 && core_type != "multisig") address = f.address((*list)[0], path + "addresses[0]");
   }
 }
@@ -343,10 +265,10 @@ json parse_bitcoind_json(std::string_view body, std::string_view context) {
 
 core::BtcTransaction parse_bitcoind_tx(const json& object, std::string_view context, const BitcoindTxContext& block) {
   Fields f(context);
-  if (!object.is_object()) f.fail("transaction", "expected an object, got " + describe(object));
+  if (!object.is_object()) f.fail("transaction", "expected an object, got " + describe_json(object));
   core::BtcTransaction tx;
   tx.txid = f.hash(f.require(object, "txid", ""), "txid");
-  if (block.expected_txid && lower(*block.expected_txid) != tx.txid) {
+  if (block.expected_txid && lower_hex(*block.expected_txid) != tx.txid) {
     f.fail("txid", "response is for " + tx.txid + ", not the requested " + printable_excerpt(*block.expected_txid, 64));
   }
   f.set_txid(tx.txid);
@@ -361,8 +283,8 @@ core::BtcTransaction parse_bitcoind_tx(const json& object, std::string_view cont
   // Block: from the object (getrawtransaction) or the caller (getblock entries, known heights).
   std::optional<std::string> block_hash = block.block_hash;
   if (block_hash) {
-    if (block_hash->size() != 64 || !is_hex(*block_hash)) f.fail("block hash (caller)", "expected 64 hex digits");
-    block_hash = lower(*block_hash);
+    if (block_hash->size() != 64 || !is_hex_text(*block_hash)) f.fail("block hash (caller)", "expected 64 hex digits");
+    block_hash = lower_hex(*block_hash);
   }
   if (const json* hash = f.optional(object, "blockhash")) {
     const std::string own = f.hash(*hash, "blockhash");
@@ -395,12 +317,12 @@ core::BtcTransaction parse_bitcoind_tx(const json& object, std::string_view cont
   }
 
   const json& vin = f.require(object, "vin", "");
-  if (!vin.is_array()) f.fail("vin", "expected an array, got " + describe(vin));
+  if (!vin.is_array()) f.fail("vin", "expected an array, got " + describe_json(vin));
   tx.inputs.reserve(vin.size());
   for (std::size_t i = 0; i < vin.size(); ++i) {
     const std::string path = "vin[" + std::to_string(i) + "].";
     const json& in = vin[i];
-    if (!in.is_object()) f.fail("vin[" + std::to_string(i) + "]", "expected an object, got " + describe(in));
+    if (!in.is_object()) f.fail("vin[" + std::to_string(i) + "]", "expected an object, got " + describe_json(in));
     core::BtcInput input;
     input.sequence = f.uint32(f.require(in, "sequence", path), path + "sequence");
     if (const json* coinbase = f.optional(in, "coinbase")) {
@@ -425,7 +347,7 @@ core::BtcTransaction parse_bitcoind_tx(const json& object, std::string_view cont
   }
 
   const json& vout = f.require(object, "vout", "");
-  if (!vout.is_array()) f.fail("vout", "expected an array, got " + describe(vout));
+  if (!vout.is_array()) f.fail("vout", "expected an array, got " + describe_json(vout));
   tx.outputs.reserve(vout.size());
   for (std::size_t i = 0; i < vout.size(); ++i) {
     const std::string path = "vout[" + std::to_string(i) + "].";
@@ -459,7 +381,7 @@ core::BtcTransaction parse_bitcoind_tx_body(std::string_view body, std::string_v
                                             const BitcoindTxContext& block) {
   const json document = parse_bitcoind_json(body, context);
   if (!document.is_object()) {
-    throw invalid_argument(std::string(context) + ": expected a transaction object, got " + describe(document));
+    throw invalid_argument(std::string(context) + ": expected a transaction object, got " + describe_json(document));
   }
   // JSON-RPC envelope: {"result": ..., "error": null | {"code": -5, "message": "..."}, "id": ...}.
   if (document.contains("result") && document.contains("error")) {

@@ -7,120 +7,44 @@
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/chain.hpp"
 #include "fundtrail/core/error.hpp"
+#include "json_fields.hpp"
 
 namespace fundtrail::ingest {
 namespace {
 
 using nlohmann::json;
 
-// A JSON value as it may appear in a one-line message: short, printable, never the whole (hostile) value.
-std::string describe(const json& value) {
-  switch (value.type()) {
-    case json::value_t::null:
-      return "null";
-    case json::value_t::object:
-      return "an object";
-    case json::value_t::array:
-      return "an array";
-    case json::value_t::string:
-      return "the string '" + printable_excerpt(value.get_ref<const std::string&>(), 40) + "'";
-    case json::value_t::binary:
-      return "binary data";
-    default:
-      return printable_excerpt(value.dump(), 40);
-  }
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
-bool is_hex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
-}
-
-// Reads fields of one transaction object; every failure names the context, the txid when known, and the
-// field's path.
-class Fields {
+// The Esplora rules on top of the shared field reader: satoshi as JSON integers, script types, addresses.
+class Fields : public JsonFields {
  public:
-  explicit Fields(std::string_view context) : context_(context) {}
-
-  void set_txid(const std::string& txid) { txid_ = txid; }
-
-  [[noreturn]] void fail(const std::string& path, const std::string& reason) const {
-    std::string message(context_);
-    if (!txid_.empty()) message += ": tx " + txid_;
-    message += ": " + path + ": " + reason;
-    throw invalid_argument(message);
-  }
-
-  const json& require(const json& object, const char* key, const std::string& path) const {
-    if (!object.is_object()) fail(path, "expected an object, got " + describe(object));
-    const auto it = object.find(key);
-    if (it == object.end()) fail(path + key, "missing");
-    return *it;
-  }
-
-  const json* optional(const json& object, const char* key) const {
-    const auto it = object.find(key);
-    return (it == object.end() || it->is_null()) ? nullptr : &*it;
-  }
+  explicit Fields(std::string_view context) : JsonFields(context) {}
 
   std::uint64_t unsigned_integer(const json& value, const std::string& path, std::uint64_t max) const {
     if (value.is_number_integer() && !value.is_number_unsigned()) {
-      if (value.get<std::int64_t>() < 0) fail(path, "negative value " + describe(value));
+      if (value.get<std::int64_t>() < 0) fail(path, "negative value " + describe_json(value));
     }
-    if (value.is_number_float()) fail(path, "expected a whole number, got " + describe(value));
-    if (!value.is_number_integer()) fail(path, "expected an integer, got " + describe(value));
+    if (value.is_number_float()) fail(path, "expected a whole number, got " + describe_json(value));
+    if (!value.is_number_integer()) fail(path, "expected an integer, got " + describe_json(value));
     const auto result = value.get<std::uint64_t>();
-    if (result > max) fail(path, describe(value) + " exceeds the maximum " + std::to_string(max));
+    if (result > max) fail(path, describe_json(value) + " exceeds the maximum " + std::to_string(max));
     return result;
   }
 
   std::uint64_t satoshi(const json& value, const std::string& path) const {
-    if (value.is_number_float()) fail(path, "expected a whole number of satoshi, got " + describe(value));
+    if (value.is_number_float()) fail(path, "expected a whole number of satoshi, got " + describe_json(value));
     if (value.is_number_unsigned() && value.get<std::uint64_t>() > core::kMaxMoneySatoshi) {
-      fail(path, describe(value) + " satoshi exceeds 21,000,000 BTC");
+      fail(path, describe_json(value) + " satoshi exceeds 21,000,000 BTC");
     }
     return unsigned_integer(value, path, core::kMaxMoneySatoshi);
   }
 
-  const std::string& string(const json& value, const std::string& path) const {
-    if (!value.is_string()) fail(path, "expected a string, got " + describe(value));
-    return value.get_ref<const std::string&>();
-  }
-
-  bool boolean(const json& value, const std::string& path) const {
-    if (!value.is_boolean()) fail(path, "expected true or false, got " + describe(value));
-    return value.get<bool>();
-  }
-
-  // 64 hex digits, returned lower case.
-  std::string hash(const json& value, const std::string& path) const {
-    const std::string& text = string(value, path);
-    if (text.size() != 64 || !is_hex(text)) fail(path, "expected 64 hex digits, got " + describe(value));
-    return lower(text);
-  }
-
-  std::string script_hex(const json& value, const std::string& path) const {
-    const std::string& text = string(value, path);
-    if (text.size() % 2 != 0 || !is_hex(text)) {
-      fail(path, "expected a script in hex, got " + describe(value));
-    }
-    return lower(text);
-  }
+  std::string script_hex(const json& value, const std::string& path) const { return hex(value, path, "a script in hex"); }
 
   std::string script_type(const json& value, const std::string& path) const {
     const std::string& text = string(value, path);
     const bool ok = !text.empty() && text.size() <= 32 &&
                     text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
-    if (!ok) fail(path, "unexpected script type " + describe(value));
+    if (!ok) fail(path, "unexpected script type " + describe_json(value));
     return text;
   }
 
@@ -136,10 +60,6 @@ class Fields {
       fail(path + "scriptpubkey_address", error.what());
     }
   }
-
- private:
-  std::string_view context_;
-  std::string txid_;
 };
 
 void read_output_fields(const Fields& f, const json& object, const std::string& path,
@@ -176,10 +96,10 @@ json parse_body(std::string_view body, std::string_view context) {
 core::BtcTransaction parse_esplora_tx(const json& object, std::string_view context,
                                       std::optional<std::string_view> expected_txid) {
   Fields f(context);
-  if (!object.is_object()) f.fail("transaction", "expected an object, got " + describe(object));
+  if (!object.is_object()) f.fail("transaction", "expected an object, got " + describe_json(object));
   core::BtcTransaction tx;
   tx.txid = f.hash(f.require(object, "txid", ""), "txid");
-  if (expected_txid && lower(std::string(*expected_txid)) != tx.txid) {
+  if (expected_txid && lower_hex(std::string(*expected_txid)) != tx.txid) {
     f.fail("txid", "response is for " + tx.txid + ", not the requested " + printable_excerpt(*expected_txid, 64));
   }
   f.set_txid(tx.txid);
@@ -188,7 +108,7 @@ core::BtcTransaction parse_esplora_tx(const json& object, std::string_view conte
   const json& version = f.require(object, "version", "");
   if (version.is_number_integer() && !version.is_number_unsigned()) {
     const auto v = version.get<std::int64_t>();
-    if (v < std::numeric_limits<std::int32_t>::min()) f.fail("version", describe(version) + " is out of range");
+    if (v < std::numeric_limits<std::int32_t>::min()) f.fail("version", describe_json(version) + " is out of range");
     tx.version = static_cast<std::int32_t>(v);
   } else {
     tx.version =
@@ -211,7 +131,7 @@ core::BtcTransaction parse_esplora_tx(const json& object, std::string_view conte
   }
 
   const json& vin = f.require(object, "vin", "");
-  if (!vin.is_array()) f.fail("vin", "expected an array, got " + describe(vin));
+  if (!vin.is_array()) f.fail("vin", "expected an array, got " + describe_json(vin));
   tx.inputs.reserve(vin.size());
   for (std::size_t i = 0; i < vin.size(); ++i) {
     const std::string path = "vin[" + std::to_string(i) + "].";
@@ -235,7 +155,7 @@ core::BtcTransaction parse_esplora_tx(const json& object, std::string_view conte
   }
 
   const json& vout = f.require(object, "vout", "");
-  if (!vout.is_array()) f.fail("vout", "expected an array, got " + describe(vout));
+  if (!vout.is_array()) f.fail("vout", "expected an array, got " + describe_json(vout));
   tx.outputs.reserve(vout.size());
   for (std::size_t n = 0; n < vout.size(); ++n) {
     const std::string path = "vout[" + std::to_string(n) + "].";
@@ -256,13 +176,13 @@ core::BtcTransaction parse_esplora_tx(const json& object, std::string_view conte
 core::BtcTransaction parse_esplora_tx_body(std::string_view body, std::string_view context,
                                            std::optional<std::string_view> expected_txid) {
   const json document = parse_body(body, context);
-  if (!document.is_object()) fail_body(context, "expected a transaction object, got " + describe(document));
+  if (!document.is_object()) fail_body(context, "expected a transaction object, got " + describe_json(document));
   return parse_esplora_tx(document, context, expected_txid);
 }
 
 std::vector<core::BtcTransaction> parse_esplora_tx_list(std::string_view body, std::string_view context) {
   const json document = parse_body(body, context);
-  if (!document.is_array()) fail_body(context, "expected an array of transactions, got " + describe(document));
+  if (!document.is_array()) fail_body(context, "expected an array of transactions, got " + describe_json(document));
   std::vector<core::BtcTransaction> result;
   result.reserve(document.size());
   for (std::size_t i = 0; i < document.size(); ++i) {
