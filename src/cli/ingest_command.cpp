@@ -180,8 +180,10 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000}))
       ->capture_default_str();
   command->add_option("--endpoint", args->endpoint,
-                      "API base URL (default https://blockstream.info/api; mempool.space and testnet/signet by URL); "
-                      "bitcoind: the node's RPC URL (default http://127.0.0.1:8332)");
+                      "API base URL. esplora: default https://blockstream.info/api (mempool.space, testnet/signet by URL); "
+                      "bitcoind: the node's RPC URL (default http://127.0.0.1:8332); etherscan: default "
+                      "https://api.etherscan.io/v2/api; jsonrpc: the node (default https://ethereum-rpc.publicnode.com); "
+                      "trongrid: default https://api.trongrid.io");
   command->add_option("--hops", args->hops, "Hops to crawl (1 = seeds only)")->check(CLI::Range(1u, 16u))->capture_default_str();
   command->add_option("--direction", args->direction, "Expand through outputs (out), inputs (in) or both")
       ->check(CLI::IsMember({"out", "in", "both"}))
@@ -193,7 +195,8 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
   command->add_option("--max-txs-per-address", args->max_txs_per_address,
                       "Wallets with more transactions are stored as hubs, not expanded")
       ->capture_default_str();
-  command->add_option("--rate", args->rate, "Requests per second (default 5 for esplora, 50 for bitcoind)")
+  command->add_option("--rate", args->rate, "Requests per second (default: esplora 5, bitcoind 50, etherscan 3, jsonrpc 10, trongrid 3 or 10 with "
+                      "a key)")
       ->check(CLI::PositiveNumber);
   command->add_option("--concurrency", args->concurrency, "Requests in flight")->check(CLI::Range(1u, 64u))->capture_default_str();
   command->add_option("--proxy", args->proxy, "Proxy URL, e.g. socks5h://127.0.0.1:9050");
