@@ -128,7 +128,8 @@ class AnvilScenario {
   // What a crawl of `hops` from the seed must store: BFS over counterparties (a transfer's other side, unless
   // the amount is zero or it is the zero address), then every transfer touching a crawled wallet.
   // `with_internal` false: the node's traces are not used, internal transfers cannot be seen.
-  std::set<Movement> expected(unsigned hops, bool with_internal) const {
+  // `outgoing_only`: --direction out, a wallet's counterparties are only those it paid.
+  std::set<Movement> expected(unsigned hops, bool with_internal, bool outgoing_only = false) const {
     std::vector<json> transfers;
     for (const json& transfer : scenario_.at("transfers")) {
       if (with_internal || transfer.at("kind") != "internal") transfers.push_back(transfer);
@@ -143,6 +144,7 @@ class AnvilScenario {
           const std::string to = transfer.at("to");
           if (transfer.at("amount") == "0" || from == to) continue;
           for (const auto& [self, other] : {std::pair{from, to}, std::pair{to, from}}) {
+            if (outgoing_only && self != from) continue;
             if (self == wallet && other != kZero && crawled.insert(other).second) next.push_back(other);
           }
         }
@@ -322,6 +324,34 @@ TEST_F(EvmJsonRpcCli, OtterscanIndexFindsTheWalletsTransactionsButNoInternalTran
   const std::set<Movement> expected = node_->expected(2, /*with_internal=*/false);
   const std::set<Movement> actual = stored();
   EXPECT_EQ(actual, expected) << "expected:\n" << describe(expected) << "stored:\n" << describe(actual);
+}
+
+TEST_F(EvmJsonRpcCli, DirectionOutFollowsOnlyWhomTheWalletPaidAndKeepRawKeepsTheBodies) {
+  const CliResult result = ingest({"--direction", "out", "--keep-raw"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::set<Movement> expected = node_->expected(2, true, /*outgoing_only=*/true);
+  EXPECT_LT(expected.size(), node_->expected(2, true).size()) << "the scenario must tell the directions apart";
+  EXPECT_EQ(stored(), expected);
+  const CliResult evidence = ft({"evidence", node_->seed(), "--chain", "eth", "--format", "json"});
+  ASSERT_EQ(evidence.exit_code, 0) << evidence.err;
+  const json sources = json::parse(evidence.out).at("sources");
+  ASSERT_FALSE(sources.empty());
+  for (const json& source : sources) EXPECT_TRUE(source.at("raw_kept").get<bool>()) << source.dump();
+}
+
+TEST_F(EvmJsonRpcCli, AWalletWithMoreTransactionsThanAllowedIsAHubAndNotExpanded) {
+  // Pages of 2 blocks: the seed's history (13 transactions) passes 3 after a few pages.
+  const CliResult result = ingest({"--max-txs-per-address", "3", "--max-block-range", "2"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("hub (not expanded): " + node_->seed()));
+  EXPECT_THAT(result.out, HasSubstr(" 1 hubs not expanded"));
+  const std::set<Movement> partial = stored();
+  EXPECT_FALSE(partial.empty());
+  for (const Movement& movement : partial) {
+    EXPECT_EQ(node_->expected(2, true).count(movement), 1u);
+    EXPECT_TRUE(std::get<1>(movement) == node_->seed() || std::get<2>(movement) == node_->seed())
+        << "nothing beyond the hub was fetched: " << describe({movement});
+  }
 }
 
 TEST_F(EvmJsonRpcCli, SmallBlockRangesPageTheSameData) {
