@@ -11,6 +11,8 @@
 #include "fundtrail/store/crawl_state.hpp"
 #include "fundtrail/store/sqlite.hpp"
 
+#include "crawl_expansion.hpp"
+
 namespace fundtrail::ingest {
 namespace {
 
@@ -45,28 +47,22 @@ bool AccountCrawler::in_window(const AccountTransaction& tx) const {
   return tx.timestamp >= options_.since && tx.timestamp <= options_.until;
 }
 
-void AccountCrawler::expand(const std::string& address, int hop) {
-  if (hop + 1 >= static_cast<int>(options_.hops)) return;
-  store::CrawlState state(store_, scope_);
+CounterpartiesOf AccountCrawler::counterparties() {
   const bool outgoing = options_.direction != CrawlDirection::In;
   const bool incoming = options_.direction != CrawlDirection::Out;
-  for (const std::string& next : state.links(source_.chain(), address, outgoing, incoming)) {
-    // A wallet already complete that is now reached at a lower hop must be expanded from that hop too.
-    if (state.enqueue(source_.chain(), next, hop + 1)) {
-      const auto entry = state.find(source_.chain(), next);
-      if (entry && entry->status == store::CrawlStatus::Done) expand(next, hop + 1);
-    }
-  }
+  return [this, outgoing, incoming](const std::string& address) {
+    return store::CrawlState(store_, scope_).links(source_.chain(), address, outgoing, incoming);
+  };
 }
 
-void AccountCrawler::expand_completed(int hop_limit) {
-  // A rerun with more hops re-derives the queue from the wallets already complete (their links are stored).
+void AccountCrawler::expand(const std::string& address, int hop) {
   store::CrawlState state(store_, scope_);
-  store::Transaction transaction(store_.db());
-  for (const store::CrawlEntry& entry : state.all(source_.chain())) {
-    if (entry.status == store::CrawlStatus::Done && entry.hop + 1 < hop_limit) expand(entry.address, entry.hop);
-  }
-  transaction.commit();
+  expand_wallet(state, source_.chain(), address, hop, options_.hops, counterparties());
+}
+
+void AccountCrawler::expand_completed() {
+  store::CrawlState state(store_, scope_);
+  expand_completed_wallets(store_, state, source_.chain(), options_.hops, counterparties());
 }
 
 CrawlSummary AccountCrawler::run(const std::vector<std::string>& seeds,
@@ -82,7 +78,7 @@ CrawlSummary AccountCrawler::run(const std::vector<std::string>& seeds,
     for (const std::string& seed : seeds) state.enqueue(chain, seed, 0);
     transaction.commit();
   }
-  expand_completed(hop_limit);
+  expand_completed();
 
   store::AccountWriter writer(store_, chain, source_.network());
   while (summary_.addresses < options_.max_addresses && !client_.stop_requested()) {

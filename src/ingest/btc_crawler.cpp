@@ -11,6 +11,8 @@
 #include "fundtrail/store/crawl_state.hpp"
 #include "fundtrail/store/sqlite.hpp"
 
+#include "crawl_expansion.hpp"
+
 namespace fundtrail::ingest {
 namespace {
 
@@ -35,29 +37,22 @@ BtcCrawler::BtcCrawler(store::CaseStore& store, PoliteClient& client, EsploraSou
   options_.parallel_addresses = std::max<std::size_t>(1, options_.parallel_addresses);
 }
 
-void BtcCrawler::expand(const std::string& address, int hop) {
-  if (hop + 1 >= static_cast<int>(options_.hops)) return;
-  store::CrawlState state(store_);
+CounterpartiesOf BtcCrawler::counterparties() {
   const bool outgoing = options_.direction != CrawlDirection::In;
   const bool incoming = options_.direction != CrawlDirection::Out;
-  for (const std::string& next : state.btc_counterparties(address, outgoing, incoming, options_.since, options_.until)) {
-    // A wallet already complete that is now reached at a lower hop must be expanded from that hop too.
-    if (state.enqueue(core::Chain::Btc, next, hop + 1)) {
-      const auto entry = state.find(core::Chain::Btc, next);
-      if (entry && entry->status == store::CrawlStatus::Done) expand(next, hop + 1);
-    }
-  }
+  return [this, outgoing, incoming](const std::string& address) {
+    return store::CrawlState(store_).btc_counterparties(address, outgoing, incoming, options_.since, options_.until);
+  };
 }
 
-void BtcCrawler::expand_completed(int hop_limit) {
-  // A rerun with more hops (or after an interruption between a wallet's last page and its expansion)
-  // re-derives the queue from the wallets already complete; enqueue() never loses progress.
+void BtcCrawler::expand(const std::string& address, int hop) {
   store::CrawlState state(store_);
-  store::Transaction transaction(store_.db());
-  for (const store::CrawlEntry& entry : state.all(core::Chain::Btc)) {
-    if (entry.status == store::CrawlStatus::Done && entry.hop + 1 < hop_limit) expand(entry.address, entry.hop);
-  }
-  transaction.commit();
+  expand_wallet(state, core::Chain::Btc, address, hop, options_.hops, counterparties());
+}
+
+void BtcCrawler::expand_completed() {
+  store::CrawlState state(store_);
+  expand_completed_wallets(store_, state, core::Chain::Btc, options_.hops, counterparties());
 }
 
 void BtcCrawler::refresh_unconfirmed() {
@@ -101,7 +96,7 @@ CrawlSummary BtcCrawler::run(const std::vector<std::string>& seeds,
     for (const std::string& seed : seeds) state.enqueue(core::Chain::Btc, seed, 0);
     transaction.commit();
   }
-  expand_completed(hop_limit);
+  expand_completed();
   refresh_unconfirmed();
 
   store::BtcWriter writer(store_);

@@ -35,7 +35,8 @@ class AccountCrawler {
 
  private:
   void expand(const std::string& address, int hop);
-  void expand_completed(int hop_limit);
+  void expand_completed();
+  CounterpartiesOf counterparties();
   bool in_window(const AccountTransaction& tx) const;
 
   store::CaseStore& store_;

@@ -34,7 +34,8 @@ class BtcCrawler {
   CrawlSummary run(const std::vector<std::string>& seeds, const std::function<void(const CrawlProgress&)>& on_progress);
 
  private:
-  void expand_completed(int hop_limit);
+  void expand_completed();
+  CounterpartiesOf counterparties();
   void expand(const std::string& address, int hop);
   void refresh_unconfirmed();
 

@@ -3,6 +3,7 @@
 // EVM and TRON providers): breadth-first over counterparties up to `hops`, hubs not expanded.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@
 namespace fundtrail::ingest {
 
 enum class CrawlDirection { Out, In, Both };
+
+// The counterparties of a wallet a crawl follows (its direction already applied); each crawler says where
+// they come from.
+using CounterpartiesOf = std::function<std::vector<std::string>(const std::string& address)>;
 
 struct CrawlOptions {
   unsigned hops = 1;  // 1 = the seeds' own history
