@@ -1,13 +1,10 @@
 // `fundtrail ingest --provider bitcoind` end to end: the real binary against tests/ingest/fake_bitcoind_server.py
 // (a Bitcoin Core JSON-RPC-shaped server on 127.0.0.1, ephemeral port) serving a testnet scenario built around
 // real transactions (../shared/data/bitcoin-core-rpc-json). Nothing but 127.0.0.1 is contacted.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +22,7 @@
 #include <vector>
 
 #include "cli/cli_runner.hpp"
+#include "cli/local_server.hpp"
 
 namespace fundtrail::cli {
 namespace {
@@ -38,89 +36,22 @@ const std::string kRealData = std::string(FUNDTRAIL_SHARED_DATA) + "/bitcoin-cor
 constexpr const char* kUser = "investigator";
 constexpr const char* kPassword = "pw-Zq9x-s3cret";  // distinctive: searched for in the store file
 
-std::optional<std::string> find_python() {
-  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = dir + "/python3";
-    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
-
 // The fake node: started in the constructor (its first stdout line is the port, the second the scenario),
 // SIGKILLed in the destructor.
 class FakeBitcoind {
  public:
   FakeBitcoind(const std::string& python, const std::string& log_path, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{python, "-u", kServerScript, kUser, kPassword, "--data", kRealData, "--log", log_path};
+    std::vector<std::string> args{"-u", kServerScript, kUser, kPassword, "--data", kRealData, "--log", log_path};
     args.insert(args.end(), extra.begin(), extra.end());
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(pipe_fds[1], STDOUT_FILENO);
-      ::execv(python.c_str(), argv.data());
-      ::_exit(127);
-    }
-    ::close(pipe_fds[1]);
-    stdout_ = pipe_fds[0];
-    try {
-      const std::vector<std::string> lines = read_lines(2);
-      port_ = std::stoi(lines[0]);
-      scenario_ = json::parse(lines[1]);
-    } catch (...) {
-      stop();
-      throw;
-    }
+    server_ = std::make_unique<LocalServer>(python, args);
+    scenario_ = json::parse(server_->stdout_line(1));
   }
-  ~FakeBitcoind() { stop(); }
-  FakeBitcoind(const FakeBitcoind&) = delete;
-  FakeBitcoind& operator=(const FakeBitcoind&) = delete;
 
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const { return server_->endpoint(); }
   const json& scenario() const { return scenario_; }
 
  private:
-  std::vector<std::string> read_lines(std::size_t count) {
-    std::string text;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) < count) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd poll_fd{stdout_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) {
-        throw std::runtime_error("fake_bitcoind_server.py did not start in time");
-      }
-      char buffer[4096];
-      const ssize_t got = ::read(stdout_, buffer, sizeof buffer);
-      if (got <= 0) throw std::runtime_error("fake_bitcoind_server.py exited early");
-      text.append(buffer, static_cast<std::size_t>(got));
-    }
-    std::vector<std::string> lines;
-    std::stringstream stream(text);
-    for (std::string line; lines.size() < count && std::getline(stream, line);) lines.push_back(line);
-    return lines;
-  }
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    if (stdout_ >= 0) ::close(stdout_);
-    stdout_ = -1;
-  }
-
-  pid_t pid_ = -1;
-  int stdout_ = -1;
-  int port_ = 0;
+  std::unique_ptr<LocalServer> server_;
   json scenario_;
 };
 
@@ -166,7 +97,7 @@ std::string read_file(const std::string& path) {
 class BitcoindCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    python_ = find_python();
+    if (const std::string found = find_in_path("python3"); !found.empty()) python_ = found;
     if (!python_) GTEST_SKIP() << "python3 not found: the fake Bitcoin Core node cannot run";
     std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-bitcoind-cli-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

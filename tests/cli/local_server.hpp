@@ -85,6 +85,25 @@ class LocalServer {
   std::string request(const std::string& method, const std::string& path, const std::string& body = {}) const {
     return local_http_request(port_, method, path, body);
   }
+  // Line `index` (0-based; 0 is the port) of what the server printed, waiting up to `timeout` for it. Throws
+  // std::runtime_error when it does not come.
+  std::string stdout_line(std::size_t index, std::chrono::milliseconds timeout = std::chrono::milliseconds(20'000)) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const std::string out = process_->out_so_far();
+      std::size_t start = 0;
+      for (std::size_t line = 0;; ++line) {
+        const auto end = out.find('\n', start);
+        if (end == std::string::npos) break;
+        if (line == index) return out.substr(start, end - start);
+        start = end + 1;
+      }
+      if (!process_->running() || std::chrono::steady_clock::now() > deadline) {
+        throw std::runtime_error("the server printed no line " + std::to_string(index) + ": " + process_->err_so_far());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
   // What the server wrote on stderr so far (for failure messages).
   std::string log() const { return process_->err_so_far(); }
 

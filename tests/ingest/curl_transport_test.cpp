@@ -1,14 +1,11 @@
 // The real libcurl transport (and PoliteClient over it) against tests/ingest/fake_http_server.py, started per
 // test on 127.0.0.1 with an ephemeral port. Nothing but 127.0.0.1 is contacted: proxies are disabled by
 // CurlOptions' empty proxy, whatever the environment says.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +21,7 @@
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/ingest/http_transport.hpp"
 #include "fundtrail/ingest/polite_client.hpp"
+#include "cli/local_server.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -32,83 +30,6 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-std::optional<std::string> find_python() {
-  if (::access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = dir + "/python3";
-    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
-
-// The server process: started in the constructor, SIGKILLed (no cleanup needed: it holds no files) in the
-// destructor.
-class FakeServer {
- public:
-  FakeServer(const std::string& python, const std::string& script) {
-    int pipe_fds[2];
-    // O_CLOEXEC: later servers must not inherit this pipe (dup2 clears the flag on the child's stdout).
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::dup2(pipe_fds[1], STDOUT_FILENO);
-      ::close(pipe_fds[0]);
-      ::close(pipe_fds[1]);
-      ::execl(python.c_str(), python.c_str(), "-u", script.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(pipe_fds[1]);
-    stdout_ = pipe_fds[0];
-    try {
-      port_ = read_port();
-    } catch (...) {
-      stop();  // the destructor does not run for a half-constructed server
-      throw;
-    }
-  }
-  ~FakeServer() { stop(); }
-  FakeServer(const FakeServer&) = delete;
-  FakeServer& operator=(const FakeServer&) = delete;
-
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
-
- private:
-  int read_port() {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (line.find('\n') == std::string::npos) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      pollfd poll_fd{stdout_, POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) {
-        throw std::runtime_error("fake_http_server.py did not print its port in time");
-      }
-      char buffer[64];
-      const ssize_t got = ::read(stdout_, buffer, sizeof buffer);
-      if (got <= 0) throw std::runtime_error("fake_http_server.py exited before printing its port");
-      line.append(buffer, static_cast<std::size_t>(got));
-    }
-    return std::stoi(line);
-  }
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-    if (stdout_ >= 0) ::close(stdout_);
-    stdout_ = -1;
-  }
-
-  pid_t pid_ = -1;
-  int stdout_ = -1;
-  int port_ = 0;
-};
 
 HttpRequest get(std::string url) {
   HttpRequest request;
@@ -123,9 +44,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 class CurlTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto python = find_python();
-    if (!python) GTEST_SKIP() << "python3 not found (neither /usr/bin/python3 nor on PATH): cannot run the fake server";
-    server_.emplace(*python, std::string(FUNDTRAIL_SOURCE_DIR) + "/tests/ingest/fake_http_server.py");
+    if (cli::find_in_path("python3").empty()) GTEST_SKIP() << "python3 not found: cannot run the fake server";
+    server_ = cli::LocalServer::python(std::string(FUNDTRAIL_SOURCE_DIR) + "/tests/ingest/fake_http_server.py");
     // Short timeouts keep the failure tests fast; nothing here needs more than a fraction of them.
     options_.connect_timeout_ms = 2000;
     options_.total_timeout_ms = 8000;
@@ -133,12 +53,12 @@ class CurlTransportTest : public ::testing::Test {
   }
   void TearDown() override { server_.reset(); }
 
-  std::string url(const std::string& path) const { return server_->url(path); }
+  std::string url(const std::string& path) const { return server_->endpoint() + path; }
   nlohmann::json stats(HttpTransport& transport) {
     return nlohmann::json::parse(transport.perform(get(url("/stats"))).body);
   }
 
-  std::optional<FakeServer> server_;
+  std::unique_ptr<cli::LocalServer> server_;
   CurlOptions options_;
 };
 
