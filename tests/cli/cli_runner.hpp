@@ -99,55 +99,6 @@ inline std::vector<std::string> child_environment(const CliOptions& options) {
 
 }  // namespace cli_runner_detail
 
-// Runs `program` (a path, not searched in $PATH) with `args`. Throws std::runtime_error only when the
-// program cannot be started at all.
-inline CliResult run_program(const std::string& program, const std::vector<std::string>& args,
-                             const CliOptions& options = {}) {
-  cli_runner_detail::CaptureFile out;
-  cli_runner_detail::CaptureFile err;
-
-  std::vector<std::string> argv_text{program};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_text) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_text = cli_runner_detail::child_environment(options);
-  std::vector<char*> envp;
-  for (std::string& entry : env_text) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out.fd(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err.fd(), STDERR_FILENO);
-  pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot run " + program + ": " + std::strerror(spawned));
-
-  CliResult result;
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
-  for (;;) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) throw std::runtime_error(std::string("waitpid failed: ") + std::strerror(errno));
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      result.timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  result.out = out.contents();
-  result.err = err.contents();
-  return result;
-}
-
 // The first executable `name` in $PATH, or "" when there is none (e.g. to skip a test needing python3).
 inline std::string find_in_path(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -251,6 +202,13 @@ class BackgroundProgram {
   CliResult result_;
   std::chrono::steady_clock::time_point started_;
 };
+
+// Runs `program` (a path, not searched in $PATH) with `args` and waits for it (SIGKILL after
+// options.timeout: timed_out is then set). Throws std::runtime_error only when the program cannot be started.
+inline CliResult run_program(const std::string& program, const std::vector<std::string>& args,
+                             const CliOptions& options = {}) {
+  return BackgroundProgram(program, args, options).wait(options.timeout);
+}
 
 #ifdef FUNDTRAIL_BINARY
 // The fundtrail binary built with the tests. $FUNDTRAIL_DB is removed so a developer's setting cannot leak
