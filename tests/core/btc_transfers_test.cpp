@@ -14,6 +14,7 @@
 
 #include "fundtrail/core/btc_transaction.hpp"
 #include "fundtrail/core/error.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::core {
 namespace {
@@ -109,15 +110,7 @@ std::map<std::string, std::uint64_t> received(const std::vector<Transfer>& trans
   return sums;
 }
 
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
 
 // ---- split_proportionally ----
 

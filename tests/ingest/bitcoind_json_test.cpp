@@ -16,6 +16,7 @@
 #include "fundtrail/core/btc_transfers.hpp"
 #include "fundtrail/core/error.hpp"
 #include "support/shared_data.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -28,15 +29,7 @@ using ::testing::StartsWith;
 const std::filesystem::path kDir = test::shared_data("bitcoin-core-rpc-json");
 constexpr const char* kContext = "http://127.0.0.1:18332/ getrawtransaction";
 
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
 
 std::string replace_once(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);

@@ -16,6 +16,7 @@
 #include "fundtrail/core/btc_transfers.hpp"
 #include "fundtrail/core/error.hpp"
 #include "support/shared_data.hpp"
+#include "support/error_matchers.hpp"
 
 namespace fundtrail::ingest {
 namespace {
@@ -28,15 +29,7 @@ using ::testing::StartsWith;
 const std::filesystem::path kDir = test::shared_data("esplora-json-mempool");
 constexpr const char* kContext = "https://mempool.example/api/address/x/txs";
 
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
 
 std::uint64_t sum_in(const core::BtcTransaction& tx) {
   std::uint64_t sum = 0;

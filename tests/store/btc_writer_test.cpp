@@ -21,6 +21,8 @@
 #include "fundtrail/store/schema.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
+#include "support/error_matchers.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fundtrail::store {
 namespace {
@@ -29,34 +31,9 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "fundtrail-btc-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+using test::TempDir;
 
- private:
-  std::filesystem::path path_;
-};
-
-template <typename Fn>
-std::optional<Error> error_from(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error;
-  }
-  return std::nullopt;
-}
+using test::error_from;
 
 constexpr const char* kA = "bc1ql4k3tlur9sf0rlcy5hxd2qulwgnmyc9akehvth";
 constexpr const char* kB = "1FLC7Bag7okAkKPCyZbgZZg3Hh1EuGZ5Rd";
