@@ -85,7 +85,25 @@ std::uint32_t account_transfer_slot(core::TransferKind kind, const std::string& 
 }
 
 AccountWriter::AccountWriter(CaseStore& store, core::Chain chain, std::uint64_t network)
-    : store_(store), chain_(chain), network_(network), transfers_(store) {
+    : store_(store),
+      chain_(chain),
+      network_(network),
+      transfers_(store),
+      find_tx_(store.db(), "SELECT id, timestamp, block_height FROM transactions WHERE chain = ?1 AND tx_hash = ?2"),
+      insert_tx_(
+          store.db(),
+          "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) VALUES (?1, ?2, ?3, ?4, ?5)"),
+      fill_height_(store.db(), "UPDATE transactions SET block_height = ?1 WHERE id = ?2"),
+      upsert_details_(
+          store.db(),
+          "INSERT INTO account_transactions(tx_id, network, status, sender, callee, fee, type) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (tx_id) DO UPDATE SET "
+          "status = CASE WHEN excluded.status = 'failed' THEN 'failed' ELSE account_transactions.status END, "
+          "sender = coalesce(account_transactions.sender, excluded.sender), "
+          "callee = coalesce(account_transactions.callee, excluded.callee), "
+          "fee = coalesce(account_transactions.fee, excluded.fee), "
+          "type = CASE WHEN account_transactions.type = '' THEN excluded.type ELSE account_transactions.type END "
+          "RETURNING status") {
   if (chain != core::Chain::Eth && chain != core::Chain::Tron) {
     throw invalid_argument("AccountWriter: " + std::string(core::to_string(chain)) + " is not an account chain");
   }
@@ -157,49 +175,52 @@ ResolvedAsset AccountWriter::resolve(const core::AccountAsset& asset, const std:
   return resolved;
 }
 
-std::int64_t AccountWriter::upsert_transaction(const core::AccountTransaction& tx, std::optional<std::int64_t> source) {
-  auto upsert = store_.db().prepare(
-      "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "ON CONFLICT (chain, tx_hash) DO UPDATE SET block_height = coalesce(transactions.block_height, "
-      "excluded.block_height)");
-  upsert.bind(1, static_cast<int>(chain_))
-      .bind(2, tx.hash)
-      .bind(3, tx.block_height)
-      .bind(4, tx.timestamp)
-      .bind(5, source);
-  upsert.run();
-  auto find = store_.db().prepare("SELECT id, timestamp FROM transactions WHERE chain = ?1 AND tx_hash = ?2");
-  find.bind(1, static_cast<int>(chain_)).bind(2, tx.hash);
-  if (!find.step()) throw Error(ErrorKind::Corruption, "transaction " + tx.hash + " vanished");
-  const std::int64_t id = find.column_int64(0);
-  if (find.column_int64(1) != tx.timestamp) {
-    throw invalid_argument("transaction " + tx.hash + " is already stored with timestamp " +
-                           core::format_iso8601(find.column_int64(1)) + ", not " + core::format_iso8601(tx.timestamp));
+AccountWriter::StoredTransaction AccountWriter::upsert_transaction(const core::AccountTransaction& tx,
+                                                                   std::optional<std::int64_t> source) {
+  StoredTransaction stored;
+  find_tx_.reset();
+  find_tx_.bind(1, static_cast<int>(chain_)).bind(2, tx.hash);
+  if (find_tx_.step()) {
+    stored.id = find_tx_.column_int64(0);
+    const core::UnixSeconds timestamp = find_tx_.column_int64(1);
+    const bool height_missing = find_tx_.is_null(2);
+    find_tx_.reset();
+    if (timestamp != tx.timestamp) {
+      throw invalid_argument("transaction " + tx.hash + " is already stored with timestamp " +
+                             core::format_iso8601(timestamp) + ", not " + core::format_iso8601(tx.timestamp));
+    }
+    // A record without a block (TronGrid's token list) may come first: a later one fills it in.
+    if (height_missing && tx.block_height) fill_height_.bind(1, *tx.block_height).bind(2, stored.id).run();
+  } else {
+    find_tx_.reset();
+    insert_tx_.bind(1, static_cast<int>(chain_))
+        .bind(2, tx.hash)
+        .bind(3, tx.block_height)
+        .bind(4, tx.timestamp)
+        .bind(5, source)
+        .run();
+    stored.id = store_.db().last_insert_rowid();
+    stored.is_new = true;
   }
   // Details merge: a failure is never overwritten; fields a provider did not give are filled in later.
-  auto details = store_.db().prepare(
-      "INSERT INTO account_transactions(tx_id, network, status, sender, callee, fee, type) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (tx_id) DO UPDATE SET "
-      "status = CASE WHEN excluded.status = 'failed' THEN 'failed' ELSE account_transactions.status END, "
-      "sender = coalesce(account_transactions.sender, excluded.sender), "
-      "callee = coalesce(account_transactions.callee, excluded.callee), "
-      "fee = coalesce(account_transactions.fee, excluded.fee), "
-      "type = CASE WHEN account_transactions.type = '' THEN excluded.type ELSE account_transactions.type END");
-  details.bind(1, id).bind(2, static_cast<std::int64_t>(network_)).bind(3, tx.failed ? "failed" : "success");
-  if (tx.from)
-    details.bind(4, *tx.from);
-  else
-    details.bind_null(4);
-  if (tx.to)
-    details.bind(5, *tx.to);
-  else
-    details.bind_null(5);
-  if (tx.fee)
-    details.bind(6, tx.fee->to_base_units());
-  else
-    details.bind_null(6);
-  details.bind(7, valid_utf8(tx.type)).run();
-  return id;
+  upsert_details_.bind(1, stored.id)
+      .bind(2, static_cast<std::int64_t>(network_))
+      .bind(3, tx.failed ? "failed" : "success");
+  auto bind_text = [this](int index, const std::optional<std::string>& text) {
+    if (text) {
+      upsert_details_.bind(index, *text);
+    } else {
+      upsert_details_.bind_null(index);
+    }
+  };
+  bind_text(4, tx.from);
+  bind_text(5, tx.to);
+  bind_text(6, tx.fee ? std::optional<std::string>(tx.fee->to_base_units()) : std::nullopt);
+  upsert_details_.bind(7, valid_utf8(tx.type));
+  if (!upsert_details_.step()) throw Error(ErrorKind::Corruption, "account transaction " + tx.hash + " not written");
+  stored.failed = upsert_details_.column_text_view(0) == "failed";
+  upsert_details_.reset();
+  return stored;
 }
 
 AccountWriteResult AccountWriter::write(const core::AccountTransaction& tx, const std::vector<std::int64_t>& sources) {
@@ -208,22 +229,16 @@ AccountWriteResult AccountWriter::write(const core::AccountTransaction& tx, cons
     return std::nullopt;
   };
   AccountWriteResult result;
-  auto known = store_.db().prepare("SELECT 1 FROM transactions WHERE chain = ?1 AND tx_hash = ?2");
-  known.bind(1, static_cast<int>(chain_)).bind(2, tx.hash);
-  result.new_transaction = !known.step();
-  const std::int64_t tx_id = upsert_transaction(tx, source_of(tx.evidence));
-  if (tx.failed) return result;
+  const StoredTransaction stored = upsert_transaction(tx, source_of(tx.evidence));
+  result.new_transaction = stored.is_new;
   // A transaction stored as failed moves no value, whatever a later record of it lists.
-  auto status = store_.db().prepare("SELECT status FROM account_transactions WHERE tx_id = ?1");
-  status.bind(1, tx_id);
-  if (status.step() && status.column_text_view(0) == "failed") {
-    if (!tx.transfers.empty()) {
+  if (stored.failed) {
+    if (!tx.failed && !tx.transfers.empty()) {
       spdlog::warn("transaction {} is stored as failed: {} transfers of a later record ignored", tx.hash,
                    tx.transfers.size());
     }
     return result;
   }
-
   std::map<std::string, int> ordinals;  // identical transfers of one transaction are told apart by order
   for (const core::AccountTransfer& transfer : tx.transfers) {
     const std::string context = "transaction " + tx.hash;

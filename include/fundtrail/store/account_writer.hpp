@@ -56,12 +56,21 @@ class AccountWriter {
   TransferWriter& transfers() { return transfers_; }
 
  private:
-  std::int64_t upsert_transaction(const core::AccountTransaction& tx, std::optional<std::int64_t> source);
+  struct StoredTransaction {
+    std::int64_t id = 0;
+    bool is_new = false;
+    bool failed = false;  // as stored after this record
+  };
+  StoredTransaction upsert_transaction(const core::AccountTransaction& tx, std::optional<std::int64_t> source);
 
   CaseStore& store_;
   core::Chain chain_;
   std::uint64_t network_;
   TransferWriter transfers_;
+  Statement find_tx_;
+  Statement insert_tx_;
+  Statement fill_height_;
+  Statement upsert_details_;
   std::unordered_map<std::string, ResolvedAsset> assets_;  // asset_key -> id
 };
 
