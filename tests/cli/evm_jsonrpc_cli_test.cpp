@@ -128,12 +128,10 @@ class AnvilScenario {
   // What a crawl of `hops` from the seed must store: BFS over counterparties (a transfer's other side, unless
   // the amount is zero or it is the zero address), then every transfer touching a crawled wallet.
   // `with_internal` false: the node's traces are not used, internal transfers cannot be seen.
-  // `outgoing_only`: --direction out, a wallet's counterparties are only those it paid.
-  std::set<Movement> expected(unsigned hops, bool with_internal, bool outgoing_only = false) const {
-    std::vector<json> transfers;
-    for (const json& transfer : scenario_.at("transfers")) {
-      if (with_internal || transfer.at("kind") != "internal") transfers.push_back(transfer);
-    }
+  // The wallets a crawl of `hops` fetches: BFS over counterparties (a transfer's other side, unless the amount
+  // is zero or it is the zero address). `outgoing_only`: --direction out, only those a wallet paid.
+  std::set<std::string> crawled(unsigned hops, bool with_internal, bool outgoing_only = false) const {
+    const std::vector<json> transfers = movements(with_internal);
     std::set<std::string> crawled{seed()};
     std::vector<std::string> frontier{seed()};
     for (unsigned hop = 1; hop < hops; ++hop) {
@@ -151,6 +149,13 @@ class AnvilScenario {
       }
       frontier = next;
     }
+    return crawled;
+  }
+
+  // What such a crawl must store: every transfer touching a crawled wallet.
+  std::set<Movement> expected(unsigned hops, bool with_internal, bool outgoing_only = false) const {
+    const std::vector<json> transfers = movements(with_internal);
+    const std::set<std::string> crawled = this->crawled(hops, with_internal, outgoing_only);
     std::set<Movement> result;
     for (const json& transfer : transfers) {
       if (crawled.count(transfer.at("from")) || crawled.count(transfer.at("to"))) {
@@ -161,6 +166,14 @@ class AnvilScenario {
   }
 
  private:
+  std::vector<json> movements(bool with_internal) const {
+    std::vector<json> transfers;
+    for (const json& transfer : scenario_.at("transfers")) {
+      if (with_internal || transfer.at("kind") != "internal") transfers.push_back(transfer);
+    }
+    return transfers;
+  }
+
   int port_ = 0;
   std::unique_ptr<BackgroundProgram> node_;
   json scenario_;
@@ -230,6 +243,11 @@ TEST_F(EvmJsonRpcCli, StoresExactlyTheScenarioTransfersOfATwoHopCrawl) {
   ASSERT_EQ(result.exit_code, 0) << result.describe() << result.err;
   EXPECT_THAT(result.out, HasSubstr("ingested eth via jsonrpc: "));
   EXPECT_THAT(result.out, HasSubstr("chain id 31337"));
+  // Exactly the BFS's wallets were fetched: X (who sent the seed 0 SUSD, address poisoning) and the zero
+  // address (mints) are counterparties, but are never followed.
+  const std::set<std::string> crawled = node_->crawled(2, true);
+  EXPECT_EQ(crawled.count(node_->wallet("X")), 0u);
+  EXPECT_THAT(result.out, HasSubstr("jsonrpc: " + std::to_string(crawled.size()) + " addresses, "));
   const std::set<Movement> expected = node_->expected(2, /*with_internal=*/true);
   const std::set<Movement> actual = stored();
   EXPECT_EQ(actual, expected) << "expected:\n" << describe(expected) << "stored:\n" << describe(actual);
@@ -250,6 +268,9 @@ TEST_F(EvmJsonRpcCli, ARerunAddsNothingAndMoreHopsExtendTheCrawl) {
 
   const CliResult deeper = ingest({}, "3");
   ASSERT_EQ(deeper.exit_code, 0) << deeper.err;
+  // Only the wallets new at hop 2 are fetched; the zero address (whence the mints to D came) is not one.
+  const std::size_t added = node_->crawled(3, true).size() - node_->crawled(2, true).size();
+  EXPECT_THAT(deeper.out, HasSubstr("jsonrpc: " + std::to_string(added) + " addresses, "));
   const std::set<Movement> expected = node_->expected(3, true);
   EXPECT_GT(expected.size(), node_->expected(2, true).size());
   EXPECT_EQ(stored(), expected);
