@@ -1,11 +1,13 @@
 #include "fundtrail/graph/trace.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
 
 #include "fundtrail/core/error.hpp"
+#include "radix_sort.hpp"
 
 namespace fundtrail::graph {
 namespace {
@@ -21,6 +23,14 @@ struct NodeState {
   core::UnixSeconds candidate;  // best offer in the current round
   std::uint32_t stamp;          // generation of the trace that wrote the entry
   std::uint16_t hop;
+};
+
+// A transfer of the result, with its sort key and sending wallet.
+struct FoundEdge {
+  std::uint64_t time_key;  // timestamp, order-preserving as unsigned
+  std::int64_t transfer_id;
+  EdgeIndex index;
+  NodeId from;
 };
 
 class TraceWorkspace {
@@ -49,6 +59,16 @@ class TraceWorkspace {
     if (state.stamp != generation_) state = NodeState{unreached_time, unreached_time, generation_, unreached_hop};
     return state;
   }
+  // Asks the CPU to start loading a wallet's entry that will be needed shortly (random memory access).
+  void prefetch(NodeId node) const { __builtin_prefetch(states_ + node); }
+
+  // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
+  // trace would be a fresh set of page faults.
+  std::vector<FoundEdge> found;
+  std::vector<FoundEdge> sorted;
+  std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint64_t> scratch;
 
  private:
   NodeState* states_ = nullptr;
@@ -87,6 +107,41 @@ struct BackwardRules {
     for (auto it = entries.begin(); it != last; ++it) visit(graph.edge(it->edge), it->from, it->edge);
   }
 };
+
+// Orders by (time, transfer id). Radix sorts (time - earliest, position) packed in 64 bits when they fit
+// (always for real data: a century of seconds and a billion transfers take 62 bits), then settles equal
+// times by transfer id; otherwise a comparison sort.
+void sort_found_edges(std::vector<FoundEdge>& found, std::vector<FoundEdge>& sorted, std::vector<std::uint64_t>& keys,
+                      std::vector<std::uint64_t>& scratch) {
+  if (found.size() < 2) return;
+  auto by_time_then_id = [](const FoundEdge& a, const FoundEdge& b) {
+    return a.time_key != b.time_key ? a.time_key < b.time_key : a.transfer_id < b.transfer_id;
+  };
+  const auto [earliest, latest] = std::minmax_element(
+      found.begin(), found.end(), [](const FoundEdge& a, const FoundEdge& b) { return a.time_key < b.time_key; });
+  const std::uint64_t span = latest->time_key - earliest->time_key;
+  const unsigned position_bits = static_cast<unsigned>(std::bit_width(found.size() - 1));
+  if (position_bits >= 64 || span >= (std::uint64_t{1} << (64 - position_bits))) {
+    std::sort(found.begin(), found.end(), by_time_then_id);
+    return;
+  }
+  const std::uint64_t base = earliest->time_key;
+  keys.clear();
+  keys.reserve(found.size());
+  for (std::size_t i = 0; i < found.size(); ++i) keys.push_back(((found[i].time_key - base) << position_bits) | i);
+  radix_sort(keys, scratch);
+  sorted.clear();
+  sorted.reserve(found.size());
+  const std::uint64_t position_mask = (std::uint64_t{1} << position_bits) - 1;
+  for (std::uint64_t key : keys) sorted.push_back(found[key & position_mask]);
+  for (std::size_t run = 0; run < sorted.size();) {  // equal times: by transfer id
+    std::size_t end = run + 1;
+    while (end < sorted.size() && sorted[end].time_key == sorted[run].time_key) ++end;
+    if (end - run > 1) std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(run), sorted.begin() + static_cast<std::ptrdiff_t>(end), by_time_then_id);
+    run = end;
+  }
+  found.swap(sorted);
+}
 
 template <typename Rules>
 TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options) {
@@ -144,19 +199,28 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   }
 
   // Round N: the result's edges are every usable transfer of every wallet reached by round N-1; their far
-  // ends complete arr_N.
-  TraceResult result;
-  result.direction = direction;
-  result.seed = seed;
-  std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
-  for (NodeId node : reached) {
+  // ends complete arr_N. Each edge's sort key and source wallet are taken here, while the edge is in hand:
+  // looking them up afterwards would chase random memory again (and finding an edge's source costs a
+  // binary search over all wallets).
+  const bool forward = direction == TraceDirection::Forward;
+  std::vector<FoundEdge>& found = workspace.found;
+  found.clear();
+  std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round = workspace.last_round;
+  last_round.clear();
+  const std::size_t reached_before_last = reached.size();
+  for (std::size_t i = 0; i < reached_before_last; ++i) {
+    const NodeId node = reached[i];
     Rules::usable(graph, node, state(node).time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
       if (!filter.passes(graph, edge)) return;
-      result.edges.push_back(index);
+      const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
+      found.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? node : next});
       last_round.emplace_back(next, timed ? edge.timestamp : loosest);
     });
   }
-  for (const auto& [node, offer] : last_round) {
+  constexpr std::size_t kPrefetchDistance = 8;
+  for (std::size_t i = 0; i < last_round.size(); ++i) {
+    if (i + kPrefetchDistance < last_round.size()) workspace.prefetch(last_round[i + kPrefetchDistance].first);
+    const auto [node, offer] = last_round[i];
     NodeState& entry = state(node);
     if (entry.hop == kUnreachedHop) {
       entry.hop = static_cast<std::uint16_t>(options.hops);
@@ -167,32 +231,28 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
     }
   }
 
-  // Order (hop, node) as one integer key: sorting plain integers is several times cheaper than structs.
-  std::vector<std::uint64_t> order;
-  order.reserve(reached.size());
-  for (NodeId node : reached) order.push_back((std::uint64_t{state(node).hop} << 32) | node);
-  std::sort(order.begin(), order.end());
-  result.nodes.reserve(order.size());
-  for (std::uint64_t key : order) {
+  TraceResult result;
+  result.direction = direction;
+  result.seed = seed;
+  // Wallets by (hop, id) and transfers by (time, transfer id), radix sorted on packed integer keys.
+  std::vector<std::uint64_t>& keys = workspace.keys;
+  keys.clear();
+  keys.reserve(reached.size());
+  for (NodeId node : reached) keys.push_back((std::uint64_t{state(node).hop} << 32) | node);
+  radix_sort(keys, workspace.scratch);
+  result.nodes.reserve(keys.size());
+  for (std::uint64_t key : keys) {
     const auto node = static_cast<NodeId>(key & 0xFFFFFFFFu);
     result.nodes.push_back(TracedNode{node, state(node).hop, state(node).time});
   }
-  // Sorted on copied keys, (timestamp, transfer id) packed into one 128-bit integer: comparing through
-  // graph.edge() would chase random edges O(n log n) times, and one integer compare is cheaper than two.
-  __extension__ using Key = unsigned __int128;
-  struct Keyed {
-    Key key;
-    EdgeIndex index;
-  };
-  std::vector<Keyed> keyed;
-  keyed.reserve(result.edges.size());
-  for (EdgeIndex index : result.edges) {
-    const Edge& edge = graph.edge(index);
-    const auto time = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);  // order-preserving
-    keyed.push_back(Keyed{(Key{time} << 64) | static_cast<std::uint64_t>(edge.transfer_id), index});
+
+  sort_found_edges(found, workspace.sorted, keys, workspace.scratch);
+  result.edges.reserve(found.size());
+  result.edge_sources.reserve(found.size());
+  for (const FoundEdge& edge : found) {
+    result.edges.push_back(edge.index);
+    result.edge_sources.push_back(edge.from);
   }
-  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
-  for (std::size_t i = 0; i < keyed.size(); ++i) result.edges[i] = keyed[i].index;
   return result;
 }
 

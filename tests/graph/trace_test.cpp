@@ -75,11 +75,14 @@ class TraceTest : public ::testing::Test, protected test::GraphCase {
     for (const TracedNode& n : result.nodes) out.push_back(name(n.node));
     return out;
   }
-  // "from->to@time" in result order.
+  // "from->to@time" in result order. Also checks the sources the trace lists against the graph's.
   std::vector<std::string> edges(const TraceResult& result) {
     std::vector<std::string> out;
-    for (EdgeIndex index : result.edges) {
+    EXPECT_EQ(result.edge_sources.size(), result.edges.size());
+    for (std::size_t i = 0; i < result.edges.size(); ++i) {
+      const EdgeIndex index = result.edges[i];
       const Edge& e = graph().edge(index);
+      if (i < result.edge_sources.size()) EXPECT_EQ(result.edge_sources[i], graph().source_of(index)) << "edge " << i;
       out.push_back(name(graph().source_of(index)) + "->" + name(e.to) + "@" + std::to_string(e.timestamp));
     }
     return out;

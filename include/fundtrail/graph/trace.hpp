@@ -40,6 +40,7 @@ struct TraceResult {
   NodeId seed = 0;
   std::vector<TracedNode> nodes;  // seed first, then by (hop, node id)
   std::vector<EdgeIndex> edges;   // by (time, transfer id)
+  std::vector<NodeId> edge_sources;  // the sending wallet of edges[i] (TransferGraph::source_of, known for free here)
 };
 
 TraceResult trace(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options);

@@ -1,0 +1,16 @@
+#pragma once
+// Least-significant-digit radix sort of 64-bit keys (11-bit digits, digits that every key shares skipped).
+// A trace sorts tens of thousands of wallet ids and packed (time, position) keys per run; comparison sorting
+// them was 40 % of a 3-hop traversal, radix sorting costs a few linear passes.
+#include <cstdint>
+#include <vector>
+
+namespace fundtrail::graph {
+
+// Sorts `keys` ascending; `scratch` is working memory (resized, contents unspecified afterwards).
+void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch);
+
+// The same on a sub-range [first, first + count) of `keys`.
+void radix_sort(std::uint64_t* first, std::size_t count, std::vector<std::uint64_t>& scratch);
+
+}  // namespace fundtrail::graph
