@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command_context.hpp"
+#include "stage_timer.hpp"
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/graph/graph_snapshot.hpp"
@@ -40,6 +41,7 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
       ->capture_default_str();
 
   command->callback([args, &options] {
+    StageTimer timer("trace");
     const core::Chain chain = resolve_chain(args->chain, args->address);
     auto store = open_store(options, store::OpenMode::MustExist);
     const std::int64_t seed = require_address(*store, chain, args->address);
@@ -48,11 +50,14 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
     trace_options.time_order = !args->no_time_order;
     trace_options.filter = build_filter(args->filter, chain, store->assets());
     graph::TransferGraph graph = graph::load_graph(*store);
+    timer.lap("store and graph opened");
 
     std::vector<graph::TraceResult> results;
     const auto seed_node = static_cast<graph::NodeId>(seed);
     if (args->direction != "in") results.push_back(graph::trace(graph, seed_node, graph::TraceDirection::Forward, trace_options));
     if (args->direction != "out") results.push_back(graph::trace(graph, seed_node, graph::TraceDirection::Backward, trace_options));
+
+    timer.lap("traversal");
 
     report::TraceRequest request;
     request.seed = core::normalize_address(chain, args->address);
@@ -64,6 +69,7 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
 
     report::GraphLabels labels(*store);
     const report::TraceReport report = report::build_trace_report(graph, labels, request, results);
+    timer.lap("report built");
     if (args->format == "json") {
       report::write_trace_json(std::cout, report);
     } else if (args->format == "csv") {
@@ -71,6 +77,8 @@ void register_trace(CLI::App& app, GlobalOptions& options) {
     } else {
       report::write_trace_table(std::cout, report);
     }
+    std::cout.flush();
+    timer.lap("written");
   });
 }
 

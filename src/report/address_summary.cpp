@@ -45,7 +45,7 @@ std::vector<CounterpartyFlow> top_counterparties(const std::unordered_map<graph:
     ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](const Ranked& r) { return r.total < threshold; }),
                  ranked.end());
   }
-  std::vector<std::pair<std::string, const Ranked*>> named;
+  std::vector<std::pair<std::string_view, const Ranked*>> named;
   named.reserve(ranked.size());
   for (const Ranked& r : ranked) named.emplace_back(labels.address(r.node).address, &r);
   std::sort(named.begin(), named.end(), [](const auto& a, const auto& b) {
@@ -84,7 +84,7 @@ AddressSummary summarize_address(const graph::TransferGraph& graph, GraphLabels&
   std::map<std::uint32_t, AssetState> assets;  // by asset id
   std::unordered_set<graph::NodeId> counterparties;
   AddressSummary summary;
-  const store::AddressRecord& record = labels.address(node);
+  const AddressLabel record = labels.address(node);
   summary.address = record.address;
   summary.chain = record.chain;
   summary.top = top;

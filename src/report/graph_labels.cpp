@@ -1,9 +1,63 @@
 #include "fundtrail/report/graph_labels.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <future>
+
 #include "fundtrail/core/error.hpp"
-#include "fundtrail/store/transfer_writer.hpp"
 
 namespace fundtrail::report {
+namespace {
+
+constexpr std::size_t kArenaBlockBytes = 1 << 20;
+// Below this many transactions a second connection costs more than it saves.
+constexpr std::size_t kParallelReadThreshold = 4096;
+
+std::int64_t tx_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
+
+void sort_unique(std::vector<std::int64_t>& ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+}  // namespace
+
+std::string_view GraphLabels::TextArena::keep(std::string_view text) {
+  if (text.empty()) return {};
+  if (used_ + text.size() > capacity_) {
+    capacity_ = std::max(kArenaBlockBytes, text.size());
+    blocks_.push_back(std::make_unique<char[]>(capacity_));
+    used_ = 0;
+  }
+  char* at = blocks_.back().get() + used_;
+  std::memcpy(at, text.data(), text.size());
+  used_ += text.size();
+  return {at, text.size()};
+}
+
+void GraphLabels::TextArena::absorb(TextArena&& other) {
+  // The other arena's blocks go before our current one, which keeps filling.
+  const auto at = blocks_.empty() ? blocks_.end() : blocks_.end() - 1;
+  blocks_.insert(at, std::make_move_iterator(other.blocks_.begin()), std::make_move_iterator(other.blocks_.end()));
+  other.blocks_.clear();
+  other.used_ = other.capacity_ = 0;
+}
+
+struct GraphLabels::TransactionBatch {
+  TextArena text;
+  std::vector<std::pair<std::int64_t, TransactionLabel>> labels;
+};
+
+GraphLabels::TransactionBatch GraphLabels::read_transactions(store::CaseStore& store,
+                                                             const std::vector<std::int64_t>& tx_ids) {
+  TransactionBatch batch;
+  batch.labels.reserve(tx_ids.size());
+  store.read_transactions(tx_ids, [&batch](std::int64_t id, std::string_view tx_hash,
+                                           std::optional<std::int64_t> block_height) {
+    batch.labels.emplace_back(id, TransactionLabel{batch.text.keep(tx_hash), block_height});
+  });
+  return batch;
+}
 
 GraphLabels::GraphLabels(store::CaseStore& store) : store_(store) {
   for (auto& record : store.assets()) {
@@ -14,9 +68,41 @@ GraphLabels::GraphLabels(store::CaseStore& store) : store_(store) {
   }
 }
 
-const store::AddressRecord& GraphLabels::address(std::int64_t address_id) {
+void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids) {
+  std::vector<std::int64_t> tx_ids;
+  tx_ids.reserve(transfer_ids.size());
+  for (std::int64_t transfer_id : transfer_ids) tx_ids.push_back(tx_id_of(transfer_id));
+  sort_unique(tx_ids);
+  std::erase_if(tx_ids, [this](std::int64_t id) { return transactions_.contains(id); });
+  // Many transactions are read on a second connection while this one reads the addresses: each look-up is a
+  // B-tree descent into a different part of the file, and on a machine with two cores the two halves overlap.
+  std::future<TransactionBatch> parallel;
+  if (tx_ids.size() >= kParallelReadThreshold) {
+    parallel = std::async(std::launch::async, [path = store_.path(), &tx_ids] {
+      store::CaseStore second(path, store::OpenMode::MustExist);
+      return read_transactions(second, tx_ids);
+    });
+  }
+
+  sort_unique(address_ids);
+  std::erase_if(address_ids, [this](std::int64_t id) { return addresses_.contains(id); });
+  addresses_.reserve(addresses_.size() + address_ids.size());
+  store_.read_addresses(address_ids, [this](std::int64_t id, core::Chain chain, std::string_view address) {
+    addresses_.emplace(id, AddressLabel{chain, text_.keep(address)});
+  });
+
+  TransactionBatch batch = parallel.valid() ? parallel.get() : read_transactions(store_, tx_ids);
+  text_.absorb(std::move(batch.text));
+  transactions_.reserve(transactions_.size() + batch.labels.size());
+  for (const auto& [id, label] : batch.labels) transactions_.emplace(id, label);
+}
+
+AddressLabel GraphLabels::address(std::int64_t address_id) {
   auto found = addresses_.find(address_id);
-  if (found == addresses_.end()) found = addresses_.emplace(address_id, store_.address(address_id)).first;
+  if (found == addresses_.end()) {
+    const store::AddressRecord record = store_.address(address_id);
+    found = addresses_.emplace(address_id, AddressLabel{record.chain, text_.keep(record.address)}).first;
+  }
   return found->second;
 }
 
@@ -27,19 +113,14 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
   return *assets_[asset_id];
 }
 
-store::TransferDetail GraphLabels::transfer(std::int64_t transfer_id) {
-  const std::int64_t tx_id = transfer_id >> 24;
+TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
+  const std::int64_t tx_id = tx_id_of(transfer_id);
   auto found = transactions_.find(tx_id);
   if (found == transactions_.end()) {
-    store::TransactionRecord record = store_.transaction(tx_id);
-    found = transactions_.emplace(tx_id, TransactionLabel{std::move(record.tx_hash), record.block_height}).first;
+    const store::TransactionRecord record = store_.transaction(tx_id);
+    found = transactions_.emplace(tx_id, TransactionLabel{text_.keep(record.tx_hash), record.block_height}).first;
   }
-  store::TransferDetail detail;
-  detail.id = transfer_id;
-  detail.tx_hash = found->second.tx_hash;
-  detail.index = transfer_id & store::kMaxTransferIndex;
-  detail.block_height = found->second.block_height;
-  return detail;
+  return found->second;
 }
 
 }  // namespace fundtrail::report

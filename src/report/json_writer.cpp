@@ -1,29 +1,44 @@
 #include "fundtrail/report/json_writer.hpp"
 
+#include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace fundtrail::report {
 
 namespace {
 
+// True when any byte of `word` is < 0x20, >= 0x7f, '"' or '\\' (SWAR: eight bytes per step).
+bool needs_escape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word;       // bytes < 0x20 (or >= 0x80, caught below)
+  const std::uint64_t high = word + kOnes * 0x01;                     // 0x7f -> 0x80; >= 0x80 keep their top bit
+  const std::uint64_t quote = word ^ (kOnes * '"');
+  const std::uint64_t backslash = word ^ (kOnes * '\\');
+  const std::uint64_t is_quote = (quote - kOnes) & ~quote;           // zero bytes of word ^ '"'
+  const std::uint64_t is_backslash = (backslash - kOnes) & ~backslash;
+  return ((control | high | word | is_quote | is_backslash) & kHigh) != 0;
+}
+
 // Plain printable ASCII needs no escaping (the common case: addresses, hashes, decimals).
 bool is_plain(std::string_view text) {
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte >= 0x7f || c == '"' || c == '\\') return false;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (needs_escape(word)) return false;
+  }
+  for (; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte >= 0x7f || byte == '"' || byte == '\\') return false;
   }
   return true;
 }
 
-void write_quoted(std::ostream& out, std::string_view text) {
-  if (is_plain(text)) {
-    out.put('"');
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.put('"');
-  } else {
-    out << json_quote(text);
-  }
-}
+// A trace report is tens of megabytes of small pieces: they are gathered here and handed to the stream in
+// large blocks, because each ostream insertion costs a sentry, a locale check and a virtual call.
+constexpr std::size_t kFlushBytes = 1 << 16;
 
 }  // namespace
 
@@ -39,9 +54,40 @@ std::string json_quote(std::string_view text) {
   return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+JsonWriter::JsonWriter(std::ostream& out) : out_(out) { buffer_.reserve(kFlushBytes + 4096); }
+
+JsonWriter::~JsonWriter() { flush(); }
+
+void JsonWriter::flush() {
+  if (buffer_.empty()) return;
+  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  buffer_.clear();
+}
+
+void JsonWriter::maybe_flush() {
+  // A finished document goes out at once, so text the caller writes to the stream afterwards follows it.
+  if (buffer_.size() >= kFlushBytes || stack_.empty()) flush();
+}
+
+void JsonWriter::write_quoted(std::string_view text) {
+  if (is_plain(text)) {
+    buffer_.push_back('"');
+    buffer_.append(text);
+    buffer_.push_back('"');
+  } else {
+    buffer_.append(json_quote(text));
+  }
+}
+
 void JsonWriter::newline_indent(std::size_t depth) {
-  out_ << '\n';
-  for (std::size_t i = 0; i < depth; ++i) out_ << "  ";
+  static constexpr std::string_view kSpaces = "                                                                ";
+  buffer_.push_back('\n');
+  std::size_t width = 2 * depth;
+  while (width > 0) {
+    const std::size_t part = std::min(width, kSpaces.size());
+    buffer_.append(kSpaces.substr(0, part));
+    width -= part;
+  }
 }
 
 void JsonWriter::before_value() {
@@ -51,25 +97,25 @@ void JsonWriter::before_value() {
   }
   if (stack_.empty()) return;
   Level& level = stack_.back();
-  if (!level.empty) out_ << ',';
+  if (!level.empty) buffer_.push_back(',');
   level.empty = false;
   newline_indent(stack_.size());
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   Level& level = stack_.back();
-  if (!level.empty) out_ << ',';
+  if (!level.empty) buffer_.push_back(',');
   level.empty = false;
   newline_indent(stack_.size());
-  write_quoted(out_, name);
-  out_ << ": ";
+  write_quoted(name);
+  buffer_.append(": ");
   after_key_ = true;
   return *this;
 }
 
 void JsonWriter::begin_object() {
   before_value();
-  out_ << '{';
+  buffer_.push_back('{');
   stack_.push_back(Level{true});
 }
 
@@ -77,12 +123,13 @@ void JsonWriter::end_object() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) newline_indent(stack_.size());
-  out_ << '}';
+  buffer_.push_back('}');
+  maybe_flush();
 }
 
 void JsonWriter::begin_array() {
   before_value();
-  out_ << '[';
+  buffer_.push_back('[');
   stack_.push_back(Level{false});
 }
 
@@ -90,32 +137,39 @@ void JsonWriter::end_array() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) newline_indent(stack_.size());
-  out_ << ']';
+  buffer_.push_back(']');
+  maybe_flush();
 }
 
 void JsonWriter::value(std::string_view text) {
   before_value();
-  write_quoted(out_, text);
+  write_quoted(text);
+  if (stack_.empty()) flush();
 }
 
-void JsonWriter::value(std::int64_t number) {
+template <typename Integer>
+void JsonWriter::write_integer(Integer number) {
   before_value();
-  out_ << number;
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof digits, number);
+  buffer_.append(digits, result.ptr);
+  if (stack_.empty()) flush();
 }
 
-void JsonWriter::value(std::uint64_t number) {
-  before_value();
-  out_ << number;
-}
+void JsonWriter::value(std::int64_t number) { write_integer(number); }
+
+void JsonWriter::value(std::uint64_t number) { write_integer(number); }
 
 void JsonWriter::value(bool flag) {
   before_value();
-  out_ << (flag ? "true" : "false");
+  buffer_.append(flag ? "true" : "false");
+  if (stack_.empty()) flush();
 }
 
 void JsonWriter::null() {
   before_value();
-  out_ << "null";
+  buffer_.append("null");
+  if (stack_.empty()) flush();
 }
 
 }  // namespace fundtrail::report

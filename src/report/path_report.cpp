@@ -25,7 +25,7 @@ PathReport build_path_report(const graph::TransferGraph& graph, GraphLabels& lab
   report.expansions = result.expansions;
   for (const graph::FoundPath& found : result.paths) {
     ReportPath path;
-    for (graph::NodeId node : found.wallets) path.wallets.push_back(labels.address(node).address);
+    for (graph::NodeId node : found.wallets) path.wallets.emplace_back(labels.address(node).address);
     for (graph::EdgeIndex index : found.transfers) path.transfers.push_back(describe_transfer(graph, labels, index));
     report.paths.push_back(std::move(path));
   }

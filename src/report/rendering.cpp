@@ -1,16 +1,23 @@
 #include "fundtrail/report/rendering.hpp"
 
+#include "fundtrail/store/transfer_writer.hpp"
+
 namespace fundtrail::report {
 
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index) {
+  return describe_transfer(graph, labels, index, graph.source_of(index));
+}
+
+ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
+                                 graph::NodeId from) {
   const graph::Edge& edge = graph.edge(index);
   const core::AssetInfo& asset = labels.asset(edge.asset);
-  const store::TransferDetail detail = labels.transfer(edge.transfer_id);
+  const TransactionLabel transaction = labels.transaction(edge.transfer_id);
   ReportTransfer transfer;
-  transfer.tx_hash = detail.tx_hash;
-  transfer.index = detail.index;
-  transfer.block_height = detail.block_height;
-  transfer.from = labels.address(graph.source_of(index)).address;
+  transfer.tx_hash = transaction.tx_hash;
+  transfer.index = edge.transfer_id & store::kMaxTransferIndex;
+  transfer.block_height = transaction.block_height;
+  transfer.from = labels.address(from).address;
   transfer.to = labels.address(edge.to).address;
   transfer.timestamp = edge.timestamp;
   transfer.asset = asset.symbol;
@@ -63,7 +70,7 @@ void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds
   }
 }
 
-void write_contract(JsonWriter& json, const std::string& contract) {
+void write_contract(JsonWriter& json, std::string_view contract) {
   if (contract.empty()) {
     json.null();
   } else {

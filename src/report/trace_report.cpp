@@ -1,8 +1,12 @@
 #include "fundtrail/report/trace_report.hpp"
 
 #include <algorithm>
-#include <map>
-#include <unordered_map>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <numeric>
+
+#include "fundtrail/store/transfer_writer.hpp"
 
 namespace fundtrail::report {
 namespace {
@@ -10,7 +14,7 @@ namespace {
 constexpr unsigned kForwardBit = 1;
 constexpr unsigned kBackwardBit = 2;
 
-std::string direction_name(unsigned bits) {
+const char* direction_name(unsigned bits) {
   switch (bits) {
     case kForwardBit: return "out";
     case kBackwardBit: return "in";
@@ -18,21 +22,39 @@ std::string direction_name(unsigned bits) {
   }
 }
 
+// Sums per asset; almost every wallet of a trace sees one or two assets, so a short vector beats a map.
+using AssetSums = std::vector<std::pair<std::uint32_t, core::Amount>>;
+
+void add_to(AssetSums& sums, std::uint32_t asset, const core::Amount& amount) {
+  for (auto& [id, sum] : sums) {
+    if (id == asset) {
+      sum += amount;
+      return;
+    }
+  }
+  sums.emplace_back(asset, amount);
+}
+
 struct NodeState {
-  unsigned hop = UINT32_MAX;
+  graph::NodeId node = 0;
+  unsigned hop = UINT32_MAX;                         // least over the directions
+  unsigned hop_by_direction[2] = {UINT32_MAX, UINT32_MAX};  // forward, backward
   unsigned bits = 0;
   std::optional<core::UnixSeconds> reached;
-  std::map<std::uint32_t, core::Amount> received;  // by asset id
-  std::map<std::uint32_t, core::Amount> sent;
+  AssetSums received;
+  AssetSums sent;
 };
 
 struct EdgeState {
+  graph::EdgeIndex index = 0;
+  graph::NodeId from = 0;
   unsigned hop = UINT32_MAX;
   unsigned bits = 0;
 };
 
-std::vector<AssetTotal> totals(const std::map<std::uint32_t, core::Amount>& sums, const GraphLabels& labels) {
+std::vector<AssetTotal> totals(const AssetSums& sums, const GraphLabels& labels) {
   std::vector<AssetTotal> result;
+  result.reserve(sums.size());
   for (const auto& [asset_id, amount] : sums) {
     const core::AssetInfo& asset = labels.asset(asset_id);
     result.push_back(AssetTotal{asset.symbol, asset.contract, amount.to_display(asset.decimals)});
@@ -43,71 +65,151 @@ std::vector<AssetTotal> totals(const std::map<std::uint32_t, core::Amount>& sums
   return result;
 }
 
+// The wallets of the results, one state each, found from a wallet id in constant time. The slot array spans
+// every wallet of the store but is calloc'd: only the pages of wallets in the result are ever touched, so
+// the cost follows the size of the answer, not of the store.
+class NodeTable {
+ public:
+  explicit NodeTable(std::size_t node_count)
+      : slots_(static_cast<std::uint32_t*>(std::calloc(std::max<std::size_t>(node_count, 1), sizeof(std::uint32_t)))) {
+    if (!slots_) throw std::bad_alloc();
+  }
+
+  NodeState& at(graph::NodeId node) {
+    std::uint32_t& slot = slots_.get()[node];
+    if (slot == 0) {
+      states_.emplace_back().node = node;
+      slot = static_cast<std::uint32_t>(states_.size());
+    }
+    return states_[slot - 1];
+  }
+  std::vector<NodeState>& states() { return states_; }
+
+ private:
+  struct Free {
+    void operator()(std::uint32_t* slots) const { std::free(slots); }
+  };
+  std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_, 0 = not in the result
+  std::vector<NodeState> states_;
+};
+
 }  // namespace
 
 TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& labels, const TraceRequest& request,
                                const std::vector<graph::TraceResult>& results) {
-  std::unordered_map<graph::NodeId, NodeState> nodes;
-  std::unordered_map<graph::EdgeIndex, EdgeState> edges;
+  NodeTable nodes(graph.node_count());
+  std::vector<EdgeState> edges;
   graph::NodeId seed = 0;
 
   for (const graph::TraceResult& result : results) {
     const bool forward = result.direction == graph::TraceDirection::Forward;
     const unsigned bit = forward ? kForwardBit : kBackwardBit;
     seed = result.seed;
-    std::unordered_map<graph::NodeId, unsigned> hop_of;
-    hop_of.reserve(result.nodes.size());
     for (const graph::TracedNode& traced : result.nodes) {
-      hop_of.emplace(traced.node, traced.hop);
-      NodeState& state = nodes[traced.node];
+      NodeState& state = nodes.at(traced.node);
       state.hop = std::min(state.hop, traced.hop);
+      state.hop_by_direction[forward ? 0 : 1] = traced.hop;
       state.bits |= bit;
       const bool unbounded = traced.time == core::kMinTime || traced.time == core::kMaxTime;
       if (request.time_order && !unbounded && (!state.reached || forward)) state.reached = traced.time;
     }
-    for (graph::EdgeIndex index : result.edges) {
-      const graph::Edge& edge = graph.edge(index);
-      // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward).
-      const graph::NodeId near = forward ? graph.source_of(index) : edge.to;
-      EdgeState& state = edges[index];
-      state.hop = std::min(state.hop, hop_of.at(near) + 1);
-      state.bits |= bit;
+    // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
+    // wallet's hop in this direction is the one to use, not the least over both directions.
+    edges.reserve(edges.size() + result.edges.size());
+    for (std::size_t i = 0; i < result.edges.size(); ++i) {
+      const graph::EdgeIndex index = result.edges[i];
+      const graph::NodeId from = result.edge_sources[i];
+      const graph::NodeId near = forward ? from : graph.edge(index).to;
+      edges.push_back(EdgeState{index, from, nodes.at(near).hop_by_direction[forward ? 0 : 1] + 1, bit});
     }
   }
+  if (results.size() > 1) {  // a transfer both directions use appears twice: merge
+    std::sort(edges.begin(), edges.end(), [](const EdgeState& a, const EdgeState& b) { return a.index < b.index; });
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+      if (kept > 0 && edges[kept - 1].index == edges[i].index) {
+        edges[kept - 1].hop = std::min(edges[kept - 1].hop, edges[i].hop);
+        edges[kept - 1].bits |= edges[i].bits;
+      } else {
+        edges[kept++] = edges[i];
+      }
+    }
+    edges.resize(kept);
+  }
+
+  std::vector<NodeState>& states = nodes.states();
+  std::vector<std::int64_t> address_ids;
+  address_ids.reserve(states.size());
+  for (const NodeState& state : states) address_ids.push_back(state.node);
+  std::vector<std::int64_t> transfer_ids;
+  transfer_ids.reserve(edges.size());
+  for (const EdgeState& state : edges) transfer_ids.push_back(graph.edge(state.index).transfer_id);
+  labels.prefetch(std::move(address_ids), transfer_ids);
+
+  // Totals, and the order (hop, timestamp, tx hash, index) on small records: each transfer is then described
+  // once, in that order; moving finished report rows through a sort would cost more than the sort.
+  struct Order {
+    unsigned hop;
+    core::UnixSeconds timestamp;
+    std::int64_t transfer_id;
+    std::string_view tx_hash;
+  };
+  std::vector<Order> order;
+  order.reserve(edges.size());
+  for (const EdgeState& state : edges) {
+    const graph::Edge& edge = graph.edge(state.index);
+    const core::Amount amount = graph.amount(state.index);
+    add_to(nodes.at(state.from).sent, edge.asset, amount);
+    add_to(nodes.at(edge.to).received, edge.asset, amount);
+    order.push_back(Order{state.hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id).tx_hash});
+  }
+  std::vector<std::uint32_t> permutation(edges.size());
+  std::iota(permutation.begin(), permutation.end(), 0u);
+  std::sort(permutation.begin(), permutation.end(), [&order](std::uint32_t x, std::uint32_t y) {
+    const Order& a = order[x];
+    const Order& b = order[y];
+    if (a.hop != b.hop) return a.hop < b.hop;
+    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+    // Transfers of one transaction share one label: comparing the views' addresses settles most ties.
+    if (a.tx_hash.data() != b.tx_hash.data()) {
+      const int compared = a.tx_hash.compare(b.tx_hash);
+      if (compared != 0) return compared < 0;
+    }
+    return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
+  });
 
   TraceReport report;
   report.request = request;
-  for (const auto& [index, state] : edges) {
-    const graph::Edge& edge = graph.edge(index);
-    const graph::NodeId from = graph.source_of(index);
-    const core::Amount amount = graph.amount(index);
-    nodes[from].sent[edge.asset] += amount;
-    nodes[edge.to].received[edge.asset] += amount;
-
-    report.edges.push_back(ReportEdge{describe_transfer(graph, labels, index), state.hop, direction_name(state.bits)});
+  report.edges.reserve(edges.size());
+  for (std::uint32_t i : permutation) {
+    const EdgeState& state = edges[i];
+    report.edges.push_back(
+        ReportEdge{describe_transfer(graph, labels, state.index, state.from), state.hop, direction_name(state.bits)});
   }
-  for (auto& [node, state] : nodes) {
-    const store::AddressRecord& record = labels.address(node);
+
+  // Seed first, then by (hop, address).
+  std::vector<std::pair<AddressLabel, std::uint32_t>> node_order;
+  node_order.reserve(states.size());
+  for (std::uint32_t i = 0; i < states.size(); ++i) node_order.emplace_back(labels.address(states[i].node), i);
+  std::sort(node_order.begin(), node_order.end(), [&states, seed](const auto& x, const auto& y) {
+    const NodeState& a = states[x.second];
+    const NodeState& b = states[y.second];
+    if ((a.node == seed) != (b.node == seed)) return a.node == seed;
+    return a.hop != b.hop ? a.hop < b.hop : x.first.address < y.first.address;
+  });
+  report.nodes.reserve(states.size());
+  for (const auto& [label, i] : node_order) {
+    const NodeState& state = states[i];
     ReportNode out;
-    out.address = record.address;
-    out.chain = record.chain;
-    out.hop = node == seed ? 0 : state.hop;
-    out.direction = node == seed ? "seed" : direction_name(state.bits);
+    out.address = label.address;
+    out.chain = label.chain;
+    out.hop = state.node == seed ? 0 : state.hop;
+    out.direction = state.node == seed ? "seed" : direction_name(state.bits);
     out.reached = state.reached;
     out.received = totals(state.received, labels);
     out.sent = totals(state.sent, labels);
     report.nodes.push_back(std::move(out));
   }
-  std::sort(report.nodes.begin(), report.nodes.end(), [](const ReportNode& a, const ReportNode& b) {
-    if ((a.direction == "seed") != (b.direction == "seed")) return a.direction == "seed";
-    return a.hop != b.hop ? a.hop < b.hop : a.address < b.address;
-  });
-  std::sort(report.edges.begin(), report.edges.end(), [](const ReportEdge& a, const ReportEdge& b) {
-    if (a.hop != b.hop) return a.hop < b.hop;
-    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-    if (a.tx_hash != b.tx_hash) return a.tx_hash < b.tx_hash;
-    return a.index < b.index;
-  });
   return report;
 }
 

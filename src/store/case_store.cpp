@@ -150,6 +150,62 @@ void CaseStore::scan_transfers(std::int64_t after_id, const std::function<void(c
   }
 }
 
+namespace {
+
+// Ids at most this far apart are read in one range scan: stepping over a few unwanted rows of a page already
+// in hand is cheaper than descending the B-tree again for the next id.
+constexpr std::int64_t kRangeGap = 8;
+
+// Runs `range` (SELECT ... WHERE id BETWEEN ?1 AND ?2 ORDER BY id, id first) over runs of nearby ids and
+// hands `visit` the row of each wanted id, in ascending order.
+void read_by_ids(Statement& range, const std::vector<std::int64_t>& ids, std::string_view what,
+                 const std::function<void(Statement&)>& visit) {
+  std::size_t next = 0;
+  while (next < ids.size()) {
+    std::size_t end = next + 1;
+    while (end < ids.size() && ids[end] - ids[end - 1] <= kRangeGap) ++end;
+    range.reset();
+    range.bind(1, ids[next]).bind(2, ids[end - 1]);
+    while (next < end && range.step()) {
+      const std::int64_t id = range.column_int64(0);
+      if (id < ids[next]) continue;
+      if (id > ids[next]) break;
+      visit(range);
+      ++next;
+    }
+    if (next < end) {
+      range.reset();
+      throw not_found(fmt::format("no {} with id {}", what, ids[next]));
+    }
+  }
+  range.reset();  // ends the read transaction the last scan holds open
+}
+
+}  // namespace
+
+void CaseStore::read_addresses(
+    const std::vector<std::int64_t>& ascending_ids,
+    const std::function<void(std::int64_t id, core::Chain chain, std::string_view address)>& visit) {
+  ReadTransaction read(*db_);
+  auto& range = cached(address_range_, "SELECT id, chain, address FROM addresses WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+  read_by_ids(range, ascending_ids, "address", [&](Statement& row) {
+    visit(row.column_int64(0), static_cast<core::Chain>(row.column_int64(1)), row.column_text_view(2));
+  });
+}
+
+void CaseStore::read_transactions(
+    const std::vector<std::int64_t>& ascending_ids,
+    const std::function<void(std::int64_t id, std::string_view tx_hash, std::optional<std::int64_t> block_height)>&
+        visit) {
+  ReadTransaction read(*db_);
+  auto& range = cached(transaction_range_,
+                       "SELECT id, tx_hash, block_height FROM transactions WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+  read_by_ids(range, ascending_ids, "transaction", [&](Statement& row) {
+    visit(row.column_int64(0), row.column_text_view(1),
+          row.is_null(2) ? std::nullopt : std::optional<std::int64_t>(row.column_int64(2)));
+  });
+}
+
 TransactionRecord CaseStore::transaction(std::int64_t tx_id) {
   auto& statement = cached(transaction_by_id_, "SELECT tx_hash, block_height FROM transactions WHERE id = ?1");
   statement.bind(1, tx_id);

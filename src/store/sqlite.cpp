@@ -149,4 +149,20 @@ void Transaction::commit() {
   done_ = true;
 }
 
+ReadTransaction::ReadTransaction(Database& db) : db_(db) {
+  if (sqlite3_get_autocommit(db_.handle()) == 0) return;
+  db_.exec("BEGIN DEFERRED");
+  began_ = true;
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (!began_) return;
+  try {
+    db_.exec("COMMIT");
+  } catch (const Error& error) {
+    // A destructor must not throw; a failed end of a read-only transaction is logged so it is not silent.
+    spdlog::error("ending a read transaction failed: {}", error.what());
+  }
+}
+
 }  // namespace fundtrail::store

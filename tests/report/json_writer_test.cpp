@@ -75,5 +75,40 @@ TEST(JsonWriter, QuotesPlainTextWithoutEscaping) {
   EXPECT_EQ(json_quote("\x01"), "\"\\u0001\"");
 }
 
+TEST(JsonWriter, FindsEveryByteThatNeedsEscapingAtEveryPosition) {
+  // The plain-text check reads eight bytes at a time: each special byte must be found wherever it sits in
+  // the word, next to any neighbour, and the bytes around the specials (0x1f/0x20, 0x7e/0x7f) told apart.
+  const unsigned char specials[] = {0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff};
+  const unsigned char plain[] = {0x20, '!', '#', '[', ']', 0x7e, 'a', '0'};
+  for (std::size_t length = 1; length <= 19; ++length) {
+    for (std::size_t position = 0; position < length; ++position) {
+      for (unsigned char filler : plain) {
+        std::string text(length, static_cast<char>(filler));
+        EXPECT_EQ(json_quote(text), "\"" + text + "\"") << "plain filler " << int(filler) << " length " << length;
+        for (unsigned char special : specials) {
+          text[position] = static_cast<char>(special);
+          const std::string expected = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          EXPECT_EQ(json_quote(text), expected) << "byte " << int(special) << " at " << position << " of " << length;
+          text[position] = static_cast<char>(filler);
+        }
+      }
+    }
+  }
+}
+
+TEST(JsonWriter, WritesAFinishedDocumentBeforeTextThatFollowsIt) {
+  std::ostringstream out;
+  {
+    JsonWriter writer(out);
+    writer.begin_object();
+    writer.key("a").value(1);
+    writer.end_object();
+    out << "\n";  // as the commands end their output, while the writer still lives
+    writer.begin_array();
+    writer.end_array();
+  }
+  EXPECT_EQ(out.str(), "{\n  \"a\": 1\n}\n[]");
+}
+
 }  // namespace
 }  // namespace fundtrail::report

@@ -1,35 +1,68 @@
 #pragma once
 // Turns the graph's ids into what people read: addresses, asset symbols and decimals, tx hashes.
-// Looks each id up in the store once and caches it.
+// Looks each id up in the store once (or many at once, prefetch()) and keeps the text for the labels'
+// lifetime: the string_views it hands out stay valid as long as the GraphLabels object.
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "fundtrail/core/asset.hpp"
+#include "fundtrail/core/chain.hpp"
 #include "fundtrail/store/case_store.hpp"
 
 namespace fundtrail::report {
+
+struct AddressLabel {
+  core::Chain chain{};
+  std::string_view address;  // normalised; owned by the GraphLabels
+};
+
+struct TransactionLabel {
+  std::string_view tx_hash;  // owned by the GraphLabels
+  std::optional<std::int64_t> block_height;
+};
 
 class GraphLabels {
  public:
   explicit GraphLabels(store::CaseStore& store);
 
-  const store::AddressRecord& address(std::int64_t address_id);
+  // Reads the labels of these wallets and of the transactions of these transfers in bulk (sorted id order,
+  // nearby ids in one range scan), so that a report of tens of thousands of rows does not pay one store
+  // look-up per row. Optional: what is not prefetched is looked up on first use.
+  void prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids);
+
+  AddressLabel address(std::int64_t address_id);
   // Unknown asset ids throw fundtrail::Error(Corruption).
   const core::AssetInfo& asset(std::uint32_t asset_id) const;
-  // Tx hash, index and block of a transfer. Transfer ids are tx_id * 2^24 + index (store/transfer_writer.hpp),
-  // so this costs one lookup per transaction, not per transfer.
-  store::TransferDetail transfer(std::int64_t transfer_id);
+  // The transaction a transfer belongs to. Transfer ids are tx_id * 2^24 + index (store/transfer_writer.hpp),
+  // so this costs one look-up per transaction, not per transfer.
+  TransactionLabel transaction(std::int64_t transfer_id);
 
  private:
+  // Keeps label text at stable addresses: blocks are never moved or freed while the labels live.
+  class TextArena {
+   public:
+    std::string_view keep(std::string_view text);
+    // Takes over another arena's text; views into it stay valid.
+    void absorb(TextArena&& other);
+
+   private:
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t used_ = 0;
+    std::size_t capacity_ = 0;
+  };
+
+  struct TransactionBatch;
+  static TransactionBatch read_transactions(store::CaseStore& store, const std::vector<std::int64_t>& tx_ids);
+
   store::CaseStore& store_;
   std::vector<std::optional<core::AssetInfo>> assets_;
-  std::unordered_map<std::int64_t, store::AddressRecord> addresses_;
-  struct TransactionLabel {
-    std::string tx_hash;
-    std::optional<std::int64_t> block_height;
-  };
+  TextArena text_;
+  std::unordered_map<std::int64_t, AddressLabel> addresses_;
   std::unordered_map<std::int64_t, TransactionLabel> transactions_;
 };
 

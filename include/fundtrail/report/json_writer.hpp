@@ -14,7 +14,14 @@ namespace fundtrail::report {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::ostream& out) : out_(out) {}
+  // Text is buffered and written to `out` in large blocks: when a top-level value is complete, by flush(),
+  // and on destruction.
+  explicit JsonWriter(std::ostream& out);
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  void flush();
 
   void begin_object();
   void end_object();
@@ -48,8 +55,13 @@ class JsonWriter {
   };
   void before_value();
   void newline_indent(std::size_t depth);
+  void write_quoted(std::string_view text);
+  template <typename Integer>
+  void write_integer(Integer number);
+  void maybe_flush();
 
   std::ostream& out_;
+  std::string buffer_;
   std::vector<Level> stack_;
   bool after_key_ = false;
 };

@@ -14,21 +14,26 @@
 
 namespace fundtrail::report {
 
-// One transfer as the reports show it: a trace's edge, a path's hop.
+// One transfer as the reports show it: a trace's edge, a path's hop. The text fields view the GraphLabels it
+// was described with (a report of 100,000 transfers would otherwise copy 400,000 strings): keep the labels
+// alive while the report is used.
 struct ReportTransfer {
-  std::string tx_hash;
+  std::string_view tx_hash;
   std::int64_t index = 0;
-  std::string from;
-  std::string to;
+  std::string_view from;
+  std::string_view to;
   core::UnixSeconds timestamp = 0;
-  std::string asset;     // symbol
-  std::string contract;  // empty for native coins and symbol-only assets
-  std::string amount;    // exact decimal in display units
+  std::string_view asset;     // symbol
+  std::string_view contract;  // empty for native coins and symbol-only assets
+  std::string amount;         // exact decimal in display units
   std::optional<std::int64_t> block_height;
 };
 
 // Transfer `index` of `graph` with its labels: transaction, addresses, asset and exact amount.
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index);
+// The same when the sending wallet is already known (a trace result lists it), sparing the graph's search.
+ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
+                                 graph::NodeId from);
 
 // Inside an open JSON object: "tx_hash", "index", "from", "to", "timestamp" (ISO-8601 UTC), "asset",
 // "contract" (null when empty), "amount" (exact decimal string), "block_height" (null when unknown).
@@ -63,6 +68,6 @@ void write_filters_text(std::ostream& out, const TransferFilters& filters);
 void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time);
 
 // An asset's contract, or null for native coins and symbol-only assets (empty contract).
-void write_contract(JsonWriter& json, const std::string& contract);
+void write_contract(JsonWriter& json, std::string_view contract);
 
 }  // namespace fundtrail::report

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fundtrail/core/chain.hpp"
@@ -14,17 +15,18 @@
 
 namespace fundtrail::report {
 
+// Text fields view the GraphLabels the report was built with (rendering.hpp, ReportTransfer).
 struct AssetTotal {
-  std::string asset;     // symbol
-  std::string contract;  // empty for native coins and symbol-only assets
-  std::string amount;    // exact decimal in display units
+  std::string_view asset;     // symbol
+  std::string_view contract;  // empty for native coins and symbol-only assets
+  std::string amount;         // exact decimal in display units
 };
 
 struct ReportNode {
-  std::string address;
+  std::string_view address;
   core::Chain chain{};
   unsigned hop = 0;
-  std::string direction;  // "seed", "out", "in" or "both"
+  std::string_view direction;  // "seed", "out", "in" or "both"
   std::optional<core::UnixSeconds> reached;  // forward: earliest arrival, backward: latest departure
   std::vector<AssetTotal> received;  // within the result's edges
   std::vector<AssetTotal> sent;
@@ -32,7 +34,7 @@ struct ReportNode {
 
 struct ReportEdge : ReportTransfer {
   unsigned hop = 0;       // the hop at which the trace uses this transfer (1 = the seed's own)
-  std::string direction;  // "out", "in" or "both"
+  std::string_view direction;  // "out", "in" or "both"
 };
 
 // With the transfer filters (since, until, asset, min_amount) as given.

@@ -100,6 +100,15 @@ class CaseStore {
   TransferDetail transfer_detail(std::int64_t transfer_id);
   TransactionRecord transaction(std::int64_t tx_id);
 
+  // Bulk look-ups for reports of tens of thousands of rows: `ascending_ids` sorted, without repeats; `visit`
+  // is called once per id in that order. Ids close together are read in one range scan, scattered ones by
+  // key, never one statement execution per id from the caller. A missing id throws fundtrail::Error(NotFound).
+  void read_addresses(const std::vector<std::int64_t>& ascending_ids,
+                      const std::function<void(std::int64_t id, core::Chain chain, std::string_view address)>& visit);
+  void read_transactions(const std::vector<std::int64_t>& ascending_ids,
+                         const std::function<void(std::int64_t id, std::string_view tx_hash,
+                                                  std::optional<std::int64_t> block_height)>& visit);
+
  private:
   // Statements run once per result row (address names, transfer details) are prepared once.
   Statement& cached(std::unique_ptr<Statement>& slot, std::string_view sql);
@@ -109,6 +118,8 @@ class CaseStore {
   std::unique_ptr<Statement> address_by_id_;
   std::unique_ptr<Statement> transfer_detail_;
   std::unique_ptr<Statement> transaction_by_id_;
+  std::unique_ptr<Statement> address_range_;
+  std::unique_ptr<Statement> transaction_range_;
 };
 
 }  // namespace fundtrail::store

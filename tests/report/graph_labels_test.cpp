@@ -1,0 +1,77 @@
+// GraphLabels: bulk prefetch (including the second-connection path for many transactions) gives exactly the
+// labels one-by-one look-ups give, and the text it hands out stays put while more is read.
+#include "fundtrail/report/graph_labels.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fundtrail/core/error.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
+#include "support/store_fixture.hpp"
+
+namespace fundtrail::report {
+namespace {
+
+// Enough transactions to take the parallel path (more than 4096), with 300-byte account names so that the
+// labels fill more than one 1 MiB arena block.
+class ManyLabels : public ::testing::Test {
+ protected:
+  static constexpr int kTransfers = 5000;
+
+  static std::string wallet(int i) { return std::string(290, 'a' + i % 26) + "-" + std::to_string(i); }
+
+  void SetUp() override {
+    for (int i = 0; i < kTransfers; ++i) c.add(wallet(i), wallet(i + 1), 1000 + i);
+    c.commit();
+    auto statement = c.store().db().prepare("SELECT id FROM transfers ORDER BY id");
+    while (statement.step()) transfer_ids.push_back(statement.column_int64(0));
+    statement.reset();
+    for (int i = 0; i <= kTransfers; ++i) address_ids.push_back(c.address_id(wallet(i)));
+  }
+
+  test::TempCase c{core::Chain::Generic, "fundtrail-labels"};
+  std::vector<std::int64_t> transfer_ids;
+  std::vector<std::int64_t> address_ids;
+};
+
+TEST_F(ManyLabels, PrefetchedLabelsEqualSingleLookUpsAndStayValid) {
+  ASSERT_EQ(transfer_ids.size(), static_cast<std::size_t>(kTransfers));
+  GraphLabels labels(c.store());
+  // Reversed and repeated ids: prefetch sorts and de-duplicates.
+  std::vector<std::int64_t> asked(address_ids.rbegin(), address_ids.rend());
+  asked.push_back(address_ids.front());
+  labels.prefetch(asked, transfer_ids);
+
+  std::vector<std::string_view> views;
+  for (std::int64_t id : address_ids) views.push_back(labels.address(id).address);
+  std::vector<std::string_view> hashes;
+  for (std::int64_t id : transfer_ids) hashes.push_back(labels.transaction(id).tx_hash);
+
+  // More text read afterwards (a second prefetch and single look-ups) must not move what was handed out.
+  GraphLabels fresh(c.store());
+  labels.prefetch(address_ids, transfer_ids);
+  for (std::size_t i = 0; i < address_ids.size(); ++i) {
+    EXPECT_EQ(views[i], c.store().address(address_ids[i]).address) << i;
+    EXPECT_EQ(views[i], fresh.address(address_ids[i]).address) << i;
+    EXPECT_EQ(labels.address(address_ids[i]).chain, core::Chain::Generic);
+  }
+  for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
+    const std::int64_t tx_id = transfer_ids[i] >> 24;
+    EXPECT_EQ(hashes[i], c.store().transaction(tx_id).tx_hash) << i;
+    EXPECT_EQ(hashes[i], fresh.transaction(transfer_ids[i]).tx_hash) << i;
+  }
+}
+
+TEST_F(ManyLabels, PrefetchOfAnUnknownTransactionFailsOnEitherConnection) {
+  for (std::size_t count : {std::size_t{10}, transfer_ids.size()}) {  // same connection, second connection
+    std::vector<std::int64_t> ids(transfer_ids.begin(), transfer_ids.begin() + static_cast<std::ptrdiff_t>(count));
+    ids.push_back(store::transfer_id_of(999'999, 0));
+    GraphLabels labels(c.store());
+    EXPECT_THROW(labels.prefetch({}, ids), fundtrail::Error) << count;
+  }
+}
+
+}  // namespace
+}  // namespace fundtrail::report
