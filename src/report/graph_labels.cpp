@@ -43,11 +43,6 @@ void GraphLabels::TextArena::absorb(TextArena&& other) {
   other.used_ = other.capacity_ = 0;
 }
 
-struct GraphLabels::TransactionBatch {
-  TextArena text;
-  std::vector<std::pair<std::int64_t, TransactionLabel>> labels;
-};
-
 GraphLabels::TransactionBatch GraphLabels::read_transactions(store::CaseStore& store,
                                                              const std::vector<std::int64_t>& tx_ids) {
   TransactionBatch batch;
@@ -68,20 +63,24 @@ GraphLabels::GraphLabels(store::CaseStore& store) : store_(store) {
   }
 }
 
+GraphLabels::~GraphLabels() = default;
+
 void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids) {
+  await_transactions();
   std::vector<std::int64_t> tx_ids;
   tx_ids.reserve(transfer_ids.size());
   for (std::int64_t transfer_id : transfer_ids) tx_ids.push_back(tx_id_of(transfer_id));
   sort_unique(tx_ids);
   std::erase_if(tx_ids, [this](std::int64_t id) { return transactions_.contains(id); });
-  // Many transactions are read on a second connection while this one reads the addresses: each look-up is a
-  // B-tree descent into a different part of the file, and on a machine with two cores the two halves overlap.
-  std::future<TransactionBatch> parallel;
   if (tx_ids.size() >= kParallelReadThreshold) {
-    parallel = std::async(std::launch::async, [path = store_.path(), &tx_ids] {
+    // Many transactions are read on a second connection while this thread goes on (addresses, then whatever
+    // the caller does before it needs a transaction): on a machine with two cores the two overlap.
+    pending_ = std::async(std::launch::async, [path = store_.path(), ids = std::move(tx_ids)] {
       store::CaseStore second(path, store::OpenMode::MustExist);
-      return read_transactions(second, tx_ids);
+      return read_transactions(second, ids);
     });
+  } else {
+    add(read_transactions(store_, tx_ids));
   }
 
   sort_unique(address_ids);
@@ -90,11 +89,17 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
   store_.read_addresses(address_ids, [this](std::int64_t id, core::Chain chain, std::string_view address) {
     addresses_.emplace(id, AddressLabel{chain, text_.keep(address)});
   });
+}
 
-  TransactionBatch batch = parallel.valid() ? parallel.get() : read_transactions(store_, tx_ids);
+void GraphLabels::add(TransactionBatch&& batch) {
   text_.absorb(std::move(batch.text));
   transactions_.reserve(transactions_.size() + batch.labels.size());
   for (const auto& [id, label] : batch.labels) transactions_.emplace(id, label);
+}
+
+void GraphLabels::await_transactions() {
+  if (!pending_.valid()) return;
+  add(pending_.get());  // rethrows what the background read threw (a missing transaction, an I/O error)
 }
 
 AddressLabel GraphLabels::address(std::int64_t address_id) {
@@ -114,6 +119,7 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
 }
 
 TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
+  await_transactions();
   const std::int64_t tx_id = tx_id_of(transfer_id);
   auto found = transactions_.find(tx_id);
   if (found == transactions_.end()) {

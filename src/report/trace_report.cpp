@@ -97,6 +97,17 @@ class NodeTable {
 
 TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& labels, const TraceRequest& request,
                                const std::vector<graph::TraceResult>& results) {
+  {
+    // Labels first: the transactions' are read in the background while the rest is assembled.
+    std::vector<std::int64_t> address_ids;
+    std::vector<std::int64_t> transfer_ids;
+    for (const graph::TraceResult& result : results) {
+      for (const graph::TracedNode& traced : result.nodes) address_ids.push_back(traced.node);
+      for (graph::EdgeIndex index : result.edges) transfer_ids.push_back(graph.edge(index).transfer_id);
+    }
+    labels.prefetch(std::move(address_ids), transfer_ids);
+  }
+
   NodeTable nodes(graph.node_count());
   std::vector<EdgeState> edges;
   graph::NodeId seed = 0;
@@ -137,57 +148,17 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     edges.resize(kept);
   }
 
-  std::vector<NodeState>& states = nodes.states();
-  std::vector<std::int64_t> address_ids;
-  address_ids.reserve(states.size());
-  for (const NodeState& state : states) address_ids.push_back(state.node);
-  std::vector<std::int64_t> transfer_ids;
-  transfer_ids.reserve(edges.size());
-  for (const EdgeState& state : edges) transfer_ids.push_back(graph.edge(state.index).transfer_id);
-  labels.prefetch(std::move(address_ids), transfer_ids);
-
-  // Totals, and the order (hop, timestamp, tx hash, index) on small records: each transfer is then described
-  // once, in that order; moving finished report rows through a sort would cost more than the sort.
-  struct Order {
-    unsigned hop;
-    core::UnixSeconds timestamp;
-    std::int64_t transfer_id;
-    std::string_view tx_hash;
-  };
-  std::vector<Order> order;
-  order.reserve(edges.size());
   for (const EdgeState& state : edges) {
     const graph::Edge& edge = graph.edge(state.index);
     const core::Amount amount = graph.amount(state.index);
     add_to(nodes.at(state.from).sent, edge.asset, amount);
     add_to(nodes.at(edge.to).received, edge.asset, amount);
-    order.push_back(Order{state.hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id).tx_hash});
   }
-  std::vector<std::uint32_t> permutation(edges.size());
-  std::iota(permutation.begin(), permutation.end(), 0u);
-  std::sort(permutation.begin(), permutation.end(), [&order](std::uint32_t x, std::uint32_t y) {
-    const Order& a = order[x];
-    const Order& b = order[y];
-    if (a.hop != b.hop) return a.hop < b.hop;
-    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-    // Transfers of one transaction share one label: comparing the views' addresses settles most ties.
-    if (a.tx_hash.data() != b.tx_hash.data()) {
-      const int compared = a.tx_hash.compare(b.tx_hash);
-      if (compared != 0) return compared < 0;
-    }
-    return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
-  });
 
   TraceReport report;
   report.request = request;
-  report.edges.reserve(edges.size());
-  for (std::uint32_t i : permutation) {
-    const EdgeState& state = edges[i];
-    report.edges.push_back(
-        ReportEdge{describe_transfer(graph, labels, state.index, state.from), state.hop, direction_name(state.bits)});
-  }
-
-  // Seed first, then by (hop, address).
+  // Wallets: seed first, then by (hop, address).
+  std::vector<NodeState>& states = nodes.states();
   std::vector<std::pair<AddressLabel, std::uint32_t>> node_order;
   node_order.reserve(states.size());
   for (std::uint32_t i = 0; i < states.size(); ++i) node_order.emplace_back(labels.address(states[i].node), i);
@@ -209,6 +180,42 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     out.received = totals(state.received, labels);
     out.sent = totals(state.sent, labels);
     report.nodes.push_back(std::move(out));
+  }
+
+  // The order (hop, timestamp, tx hash, index) on small records: each transfer is then described once, in
+  // that order; moving finished report rows through a sort would cost more than the sort.
+  struct Order {
+    unsigned hop;
+    core::UnixSeconds timestamp;
+    std::int64_t transfer_id;
+    std::string_view tx_hash;
+  };
+  std::vector<Order> order;
+  order.reserve(edges.size());
+  for (const EdgeState& state : edges) {
+    const graph::Edge& edge = graph.edge(state.index);
+    order.push_back(Order{state.hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id).tx_hash});
+  }
+  std::vector<std::uint32_t> permutation(edges.size());
+  std::iota(permutation.begin(), permutation.end(), 0u);
+  std::sort(permutation.begin(), permutation.end(), [&order](std::uint32_t x, std::uint32_t y) {
+    const Order& a = order[x];
+    const Order& b = order[y];
+    if (a.hop != b.hop) return a.hop < b.hop;
+    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+    // Transfers of one transaction share one label: comparing the views' addresses settles most ties.
+    if (a.tx_hash.data() != b.tx_hash.data()) {
+      const int compared = a.tx_hash.compare(b.tx_hash);
+      if (compared != 0) return compared < 0;
+    }
+    return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
+  });
+
+  report.edges.reserve(edges.size());
+  for (std::uint32_t i : permutation) {
+    const EdgeState& state = edges[i];
+    report.edges.push_back(
+        ReportEdge{describe_transfer(graph, labels, state.index, state.from), state.hop, direction_name(state.bits)});
   }
   return report;
 }

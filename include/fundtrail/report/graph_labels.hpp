@@ -3,6 +3,7 @@
 // Looks each id up in the store once (or many at once, prefetch()) and keeps the text for the labels'
 // lifetime: the string_views it hands out stay valid as long as the GraphLabels object.
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,10 +30,15 @@ struct TransactionLabel {
 class GraphLabels {
  public:
   explicit GraphLabels(store::CaseStore& store);
+  ~GraphLabels();  // waits for a background read still running
+  GraphLabels(const GraphLabels&) = delete;
+  GraphLabels& operator=(const GraphLabels&) = delete;
 
   // Reads the labels of these wallets and of the transactions of these transfers in bulk (sorted id order,
   // nearby ids in one range scan), so that a report of tens of thousands of rows does not pay one store
-  // look-up per row. Optional: what is not prefetched is looked up on first use.
+  // look-up per row. Optional: what is not prefetched is looked up on first use. Thousands of transactions
+  // are read on a second connection in the background: prefetch() returns once the addresses are in, and
+  // the first transaction() call waits for the rest (and rethrows what that read threw).
   void prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids);
 
   AddressLabel address(std::int64_t address_id);
@@ -56,14 +62,20 @@ class GraphLabels {
     std::size_t capacity_ = 0;
   };
 
-  struct TransactionBatch;
+  struct TransactionBatch {
+    TextArena text;
+    std::vector<std::pair<std::int64_t, TransactionLabel>> labels;
+  };
   static TransactionBatch read_transactions(store::CaseStore& store, const std::vector<std::int64_t>& tx_ids);
+  void add(TransactionBatch&& batch);
+  void await_transactions();
 
   store::CaseStore& store_;
   std::vector<std::optional<core::AssetInfo>> assets_;
   TextArena text_;
   std::unordered_map<std::int64_t, AddressLabel> addresses_;
   std::unordered_map<std::int64_t, TransactionLabel> transactions_;
+  std::future<TransactionBatch> pending_;  // declared last: destroyed (waited for) first
 };
 
 }  // namespace fundtrail::report
