@@ -85,16 +85,16 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
 
   sort_unique(address_ids);
   std::erase_if(address_ids, [this](std::int64_t id) { return addresses_.contains(id); });
-  addresses_.reserve(addresses_.size() + address_ids.size());
+  addresses_.reserve(address_ids.size());
   store_.read_addresses(address_ids, [this](std::int64_t id, core::Chain chain, std::string_view address) {
-    addresses_.emplace(id, AddressLabel{chain, text_.keep(address)});
+    addresses_.insert(id, AddressLabel{chain, text_.keep(address)});
   });
 }
 
 void GraphLabels::add(TransactionBatch&& batch) {
   text_.absorb(std::move(batch.text));
-  transactions_.reserve(transactions_.size() + batch.labels.size());
-  for (const auto& [id, label] : batch.labels) transactions_.emplace(id, label);
+  transactions_.reserve(batch.labels.size());
+  for (const auto& [id, label] : batch.labels) transactions_.insert(id, label);
 }
 
 void GraphLabels::await_transactions() {
@@ -103,12 +103,9 @@ void GraphLabels::await_transactions() {
 }
 
 AddressLabel GraphLabels::address(std::int64_t address_id) {
-  auto found = addresses_.find(address_id);
-  if (found == addresses_.end()) {
-    const store::AddressRecord record = store_.address(address_id);
-    found = addresses_.emplace(address_id, AddressLabel{record.chain, text_.keep(record.address)}).first;
-  }
-  return found->second;
+  if (const AddressLabel* known = addresses_.find(address_id)) return *known;
+  const store::AddressRecord record = store_.address(address_id);
+  return addresses_.insert(address_id, AddressLabel{record.chain, text_.keep(record.address)});
 }
 
 const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
@@ -121,12 +118,9 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
 TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
   await_transactions();
   const std::int64_t tx_id = tx_id_of(transfer_id);
-  auto found = transactions_.find(tx_id);
-  if (found == transactions_.end()) {
-    const store::TransactionRecord record = store_.transaction(tx_id);
-    found = transactions_.emplace(tx_id, TransactionLabel{text_.keep(record.tx_hash), record.block_height}).first;
-  }
-  return found->second;
+  if (const TransactionLabel* known = transactions_.find(tx_id)) return *known;
+  const store::TransactionRecord record = store_.transaction(tx_id);
+  return transactions_.insert(tx_id, TransactionLabel{text_.keep(record.tx_hash), record.block_height});
 }
 
 }  // namespace fundtrail::report

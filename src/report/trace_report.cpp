@@ -22,17 +22,47 @@ const char* direction_name(unsigned bits) {
   }
 }
 
-// Sums per asset; almost every wallet of a trace sees one or two assets, so a short vector beats a map.
-using AssetSums = std::vector<std::pair<std::uint32_t, core::Amount>>;
+// A running total of one asset. Transfers below 2^128 base units (all but hostile tokens) are summed in
+// 128 bits plus a carry count, without 512-bit arithmetic; larger ones exactly in an Amount.
+struct AssetSum {
+  __extension__ using Uint128 = unsigned __int128;
 
-void add_to(AssetSums& sums, std::uint32_t asset, const core::Amount& amount) {
-  for (auto& [id, sum] : sums) {
-    if (id == asset) {
-      sum += amount;
+  std::uint32_t asset = 0;
+  Uint128 low = 0;            // sum of the small amounts, modulo 2^128
+  std::uint64_t carries = 0;  // how often `low` wrapped
+  core::Amount large;
+
+  void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
+    if (edge.amount_saturated()) {
+      large += graph.amount(index);
+      return;
+    }
+    const Uint128 amount = (Uint128{edge.amount_hi} << 64) | edge.amount_lo;
+    low += amount;
+    if (low < amount) ++carries;
+  }
+
+  core::Amount total() const {
+    core::uint512 value = carries;
+    value <<= 128;
+    value |= core::uint512(static_cast<std::uint64_t>(low >> 64)) << 64;
+    value |= core::uint512(static_cast<std::uint64_t>(low));
+    return core::Amount(value) + large;
+  }
+};
+
+// Almost every wallet of a trace sees one or two assets, so a short vector beats a map.
+using AssetSums = std::vector<AssetSum>;
+
+void add_to(AssetSums& sums, const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
+  for (AssetSum& sum : sums) {
+    if (sum.asset == edge.asset) {
+      sum.add(graph, index, edge);
       return;
     }
   }
-  sums.emplace_back(asset, amount);
+  sums.emplace_back().asset = edge.asset;
+  sums.back().add(graph, index, edge);
 }
 
 struct NodeState {
@@ -55,9 +85,9 @@ struct EdgeState {
 std::vector<AssetTotal> totals(const AssetSums& sums, const GraphLabels& labels) {
   std::vector<AssetTotal> result;
   result.reserve(sums.size());
-  for (const auto& [asset_id, amount] : sums) {
-    const core::AssetInfo& asset = labels.asset(asset_id);
-    result.push_back(AssetTotal{asset.symbol, asset.contract, amount.to_display(asset.decimals)});
+  for (const AssetSum& sum : sums) {
+    const core::AssetInfo& asset = labels.asset(sum.asset);
+    result.push_back(AssetTotal{asset.symbol, asset.contract, sum.total().to_display(asset.decimals)});
   }
   std::sort(result.begin(), result.end(), [](const AssetTotal& a, const AssetTotal& b) {
     return a.asset != b.asset ? a.asset < b.asset : a.contract < b.contract;
@@ -150,9 +180,8 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
 
   for (const EdgeState& state : edges) {
     const graph::Edge& edge = graph.edge(state.index);
-    const core::Amount amount = graph.amount(state.index);
-    add_to(nodes.at(state.from).sent, edge.asset, amount);
-    add_to(nodes.at(edge.to).received, edge.asset, amount);
+    add_to(nodes.at(state.from).sent, graph, state.index, edge);
+    add_to(nodes.at(edge.to).received, graph, state.index, edge);
   }
 
   TraceReport report;

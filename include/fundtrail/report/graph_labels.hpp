@@ -8,11 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/chain.hpp"
+#include "fundtrail/report/flat_id_map.hpp"
 #include "fundtrail/store/case_store.hpp"
 
 namespace fundtrail::report {
@@ -73,8 +73,8 @@ class GraphLabels {
   store::CaseStore& store_;
   std::vector<std::optional<core::AssetInfo>> assets_;
   TextArena text_;
-  std::unordered_map<std::int64_t, AddressLabel> addresses_;
-  std::unordered_map<std::int64_t, TransactionLabel> transactions_;
+  FlatIdMap<AddressLabel> addresses_;
+  FlatIdMap<TransactionLabel> transactions_;
   std::future<TransactionBatch> pending_;  // declared last: destroyed (waited for) first
 };
 

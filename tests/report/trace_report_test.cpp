@@ -1,0 +1,92 @@
+// build_trace_report: per-wallet totals stay exact across the 128-bit fast path and large (hostile-token)
+// amounts, and rows come out in the documented order whatever order the trace found them in.
+#include "fundtrail/report/trace_report.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "fundtrail/graph/trace.hpp"
+#include "support/graph_case.hpp"
+
+namespace fundtrail::report {
+namespace {
+
+class TraceReportTest : public ::testing::Test {
+ protected:
+  TraceReport report(const std::string& seed, const std::string& direction, unsigned hops = 3) {
+    const graph::TransferGraph& graph = c.graph();
+    graph::TraceOptions options;
+    options.hops = hops;
+    std::vector<graph::TraceResult> results;
+    if (direction != "in") results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Forward, options));
+    if (direction != "out") results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Backward, options));
+    TraceRequest request;
+    request.seed = seed;
+    request.direction = direction;
+    request.hops = hops;
+    labels.emplace(c.store());
+    return build_trace_report(graph, *labels, request, results);
+  }
+  static const ReportNode& node(const TraceReport& report, const std::string& address) {
+    for (const ReportNode& n : report.nodes) {
+      if (n.address == address) return n;
+    }
+    throw std::runtime_error("no node " + address);
+  }
+  static std::string amount_of(const std::vector<AssetTotal>& totals, const std::string& asset) {
+    for (const AssetTotal& total : totals) {
+      if (total.asset == asset) return total.amount;
+    }
+    return "-";
+  }
+
+  test::GraphCase c{core::Chain::Generic, "fundtrail-trace-report"};
+  std::optional<GraphLabels> labels;
+};
+
+TEST_F(TraceReportTest, TotalsAreExactAcrossTheWrapOf128BitsAndForLargeAmounts) {
+  const core::uint512 max128 = (core::uint512(1) << 128) - 1;
+  const core::uint512 huge = (core::uint512(1) << 255) + 12345;  // beyond 128 bits: the exact path
+  c.add("a", "b", 10, max128, "TOK");
+  c.add("a", "b", 11, max128, "TOK");
+  c.add("a", "b", 12, 5, "TOK");
+  c.add("a", "b", 13, huge, "TOK");
+  c.add("a", "b", 14, huge, "TOK");
+  c.add("a", "b", 15, 7, "USD");  // a second asset: 0.07 USD
+  const TraceReport result = report("a", "out", 1);
+  const core::uint512 expected = max128 * 2 + 5 + huge * 2;
+  EXPECT_EQ(amount_of(node(result, "a").sent, "TOK"), expected.str());
+  EXPECT_EQ(amount_of(node(result, "b").received, "TOK"), expected.str());
+  EXPECT_EQ(amount_of(node(result, "b").received, "USD"), "0.07");
+  EXPECT_TRUE(node(result, "b").sent.empty());
+  ASSERT_EQ(node(result, "a").sent.size(), 2u);
+  EXPECT_EQ(node(result, "a").sent[0].asset, "TOK");  // totals by asset symbol
+  EXPECT_EQ(node(result, "a").sent[1].asset, "USD");
+}
+
+TEST_F(TraceReportTest, RowsComeSortedAndBothDirectionsMerge) {
+  // Out: a -> z (hop 1) -> y, a (hop 2); in: m -> a and z -> a (hop 1), a -> z (hop 2). The cycle's transfers
+  // are used by both directions.
+  c.add("a", "z", 10);
+  c.add("z", "y", 20);
+  c.add("z", "a", 30);
+  c.add("m", "a", 5);
+  const TraceReport result = report("a", "both", 2);
+  std::vector<std::string> order;
+  for (const ReportNode& n : result.nodes) order.push_back(std::string(n.address) + ":" + std::to_string(n.hop) + ":" +
+                                                           std::string(n.direction));
+  EXPECT_THAT(order, ::testing::ElementsAre("a:0:seed", "m:1:in", "z:1:both", "y:2:out"));
+  std::vector<std::string> edges;
+  for (const ReportEdge& e : result.edges) {
+    edges.push_back(std::string(e.from) + ">" + std::string(e.to) + ":" + std::to_string(e.hop) + ":" +
+                    std::string(e.direction));
+  }
+  // Each transfer once, at the least hop either direction uses it, sorted by (hop, time).
+  EXPECT_THAT(edges, ::testing::ElementsAre("m>a:1:in", "a>z:1:both", "z>a:1:both", "z>y:2:out"));
+}
+
+}  // namespace
+}  // namespace fundtrail::report
