@@ -186,7 +186,7 @@ UnixSeconds parse_timestamp(std::string_view text) {
   fail(text, "expected unix seconds or an ISO-8601 UTC time like 2024-03-01T12:00:00Z");
 }
 
-std::string format_iso8601(UnixSeconds seconds) {
+Iso8601Text format_iso8601_text(UnixSeconds seconds) {
   if (seconds < kMinFormattable || seconds > kMaxFormattable) {
     throw invalid_argument("timestamp " + std::to_string(seconds) +
                            " is outside the years 0000-9999 that ISO-8601 text can show");
@@ -202,23 +202,30 @@ std::string format_iso8601(UnixSeconds seconds) {
   const auto second_of_day = static_cast<unsigned>(rest);
   const auto year = static_cast<unsigned>(date.year);
 
-  std::string out(20, '\0');
+  Iso8601Text text;
+  char* out = text.chars.data();
+  auto put_two = [](char* at, unsigned value) {
+    at[0] = static_cast<char>('0' + value / 10);
+    at[1] = static_cast<char>('0' + value % 10);
+  };
   out[0] = static_cast<char>('0' + year / 1000);
   out[1] = static_cast<char>('0' + year / 100 % 10);
   out[2] = static_cast<char>('0' + year / 10 % 10);
   out[3] = static_cast<char>('0' + year % 10);
   out[4] = '-';
-  out.replace(5, 2, two_digits(date.month));
+  put_two(out + 5, static_cast<unsigned>(date.month));
   out[7] = '-';
-  out.replace(8, 2, two_digits(date.day));
+  put_two(out + 8, static_cast<unsigned>(date.day));
   out[10] = 'T';
-  out.replace(11, 2, two_digits(second_of_day / 3600));
+  put_two(out + 11, second_of_day / 3600);
   out[13] = ':';
-  out.replace(14, 2, two_digits(second_of_day / 60 % 60));
+  put_two(out + 14, second_of_day / 60 % 60);
   out[16] = ':';
-  out.replace(17, 2, two_digits(second_of_day % 60));
+  put_two(out + 17, second_of_day % 60);
   out[19] = 'Z';
-  return out;
+  return text;
 }
+
+std::string format_iso8601(UnixSeconds seconds) { return std::string(format_iso8601_text(seconds).view()); }
 
 }  // namespace fundtrail::core

@@ -80,14 +80,12 @@ void JsonWriter::write_quoted(std::string_view text) {
 }
 
 void JsonWriter::newline_indent(std::size_t depth) {
-  static constexpr std::string_view kSpaces = "                                                                ";
-  buffer_.push_back('\n');
+  // One append for the usual depths (a line break and two spaces per level).
+  static constexpr std::string_view kIndent = "\n                                                                ";
   std::size_t width = 2 * depth;
-  while (width > 0) {
-    const std::size_t part = std::min(width, kSpaces.size());
-    buffer_.append(kSpaces.substr(0, part));
-    width -= part;
-  }
+  const std::size_t first = std::min(width, kIndent.size() - 1);
+  buffer_.append(kIndent.data(), first + 1);
+  for (width -= first; width > 0; --width) buffer_.push_back(' ');
 }
 
 void JsonWriter::before_value() {

@@ -31,7 +31,7 @@ void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
   json.key("index").value(transfer.index);
   json.key("from").value(transfer.from);
   json.key("to").value(transfer.to);
-  json.key("timestamp").value(core::format_iso8601(transfer.timestamp));
+  json.key("timestamp").value(core::format_iso8601_text(transfer.timestamp).view());
   json.key("asset").value(transfer.asset);
   json.key("contract");
   write_contract(json, transfer.contract);

@@ -48,8 +48,13 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
   json.key("edges").value(static_cast<std::uint64_t>(report.edges.size()));
   json.end_object();
 
+  // Label text lies scattered in memory: asking for a row's text a few rows ahead hides the cache misses
+  // that would otherwise dominate writing.
+  constexpr std::size_t kPrefetchRows = 8;
   json.key("nodes").begin_array();
-  for (const ReportNode& node : report.nodes) {
+  for (std::size_t i = 0; i < report.nodes.size(); ++i) {
+    if (i + kPrefetchRows < report.nodes.size()) __builtin_prefetch(report.nodes[i + kPrefetchRows].address.data());
+    const ReportNode& node = report.nodes[i];
     json.begin_object();
     json.key("address").value(node.address);
     json.key("chain").value(core::to_string(node.chain));
@@ -65,7 +70,14 @@ void write_trace_json(std::ostream& out, const TraceReport& report) {
   }
   json.end_array();
   json.key("edges").begin_array();
-  for (const ReportEdge& edge : report.edges) {
+  for (std::size_t i = 0; i < report.edges.size(); ++i) {
+    if (i + kPrefetchRows < report.edges.size()) {
+      const ReportEdge& ahead = report.edges[i + kPrefetchRows];
+      __builtin_prefetch(ahead.tx_hash.data());
+      __builtin_prefetch(ahead.from.data());
+      __builtin_prefetch(ahead.to.data());
+    }
+    const ReportEdge& edge = report.edges[i];
     json.begin_object();
     write_transfer_fields(json, edge);
     json.key("hop").value(edge.hop);

@@ -1,5 +1,6 @@
 #pragma once
 // Timestamps are UTC seconds since the Unix epoch everywhere in fundtrail.
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -24,5 +25,12 @@ UnixSeconds parse_timestamp(std::string_view text);
 
 // "2024-03-01T12:00:00Z". Throws fundtrail::Error(InvalidArgument) for times outside the years 0000-9999.
 std::string format_iso8601(UnixSeconds seconds);
+
+// The same text without a heap allocation, for writers of many rows.
+struct Iso8601Text {
+  std::array<char, 20> chars{};
+  std::string_view view() const { return {chars.data(), chars.size()}; }
+};
+Iso8601Text format_iso8601_text(UnixSeconds seconds);
 
 }  // namespace fundtrail::core
