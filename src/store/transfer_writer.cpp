@@ -172,6 +172,10 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   return resolved;
 }
 
+bool TransferWriter::is_interned_address(core::Chain chain, std::string_view address) const {
+  return address_ids_->find(static_cast<std::uint8_t>(chain), address).has_value();
+}
+
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
   const auto chain_code = static_cast<std::uint8_t>(chain);
   if (auto cached = address_ids_->find(chain_code, address)) return *cached;

@@ -104,6 +104,19 @@ TEST_F(TransferWriterTest, ExactDuplicatesAreSkipped) {
   EXPECT_EQ(count("addresses"), 2);
 }
 
+TEST_F(TransferWriterTest, KnowsExactlyTheAddressesItInternedOnTheirChain) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kSeller));
+  writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt);
+  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kSeller));
+  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kBroker));
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Generic, kSeller)) << "another chain's ledger";
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kExchanger));
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, std::string(kSeller).substr(1)));
+}
+
 TEST_F(TransferWriterTest, SameKeyWithOtherContentIsRefusedNamingTheTransaction) {
   Transaction transaction(store().db());
   TransferWriter writer(store());

@@ -80,6 +80,11 @@ class TransferWriter {
   WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id,
                      std::uint32_t probe_span = 1);
 
+  // True when this writer has interned exactly `address` on `chain` during its lifetime (it remembers up to
+  // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
+  // bulk importer may skip re-validating such text: the same wallets recur on most rows.
+  bool is_interned_address(core::Chain chain, std::string_view address) const;
+
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
   // later arrives confirmed, which write() would otherwise refuse as a timestamp conflict. Changes no other
