@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <numeric>
 
 #include <spdlog/spdlog.h>
 
@@ -65,6 +66,11 @@ TransferWriter::TransferWriter(CaseStore& store)
       insert_tx_(store.db(),
                  "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) "
                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (chain, tx_hash) DO NOTHING"),
+      insert_tx_with_id_(store.db(),
+                         "INSERT INTO transactions(id, chain, tx_hash, block_height, timestamp, source_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (chain, tx_hash) DO NOTHING"),
+      max_tx_id_(store.db(), "SELECT coalesce(max(id), 0) FROM transactions"),
+      undo_transactions_from_(store.db(), "DELETE FROM transactions WHERE id >= ?1"),
       insert_transfer_(store.db(),
                        "INSERT INTO transfers(id, tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING"),
@@ -172,6 +178,10 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   return resolved;
 }
 
+bool TransferWriter::is_interned_address(core::Chain chain, std::string_view address) const {
+  return address_ids_->find(static_cast<std::uint8_t>(chain), address).has_value();
+}
+
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
   const auto chain_code = static_cast<std::uint8_t>(chain);
   if (auto cached = address_ids_->find(chain_code, address)) return *cached;
@@ -222,9 +232,113 @@ TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer&
   return state;
 }
 
+std::vector<InternedTransaction> TransferWriter::intern_transactions(std::span<const core::Transfer> transfers,
+                                                                     std::optional<std::int64_t> source_id) {
+  std::vector<InternedTransaction> result(transfers.size());
+  // Rows grouped by transaction in index order (chain, then hash); stable, so each group starts with the
+  // transaction's first appearance.
+  std::vector<std::uint32_t> order(transfers.size());
+  std::iota(order.begin(), order.end(), 0u);
+  auto tx_less = [&](std::uint32_t a, std::uint32_t b) {
+    const core::Transfer& x = transfers[a];
+    const core::Transfer& y = transfers[b];
+    return x.chain != y.chain ? x.chain < y.chain : x.tx_hash < y.tx_hash;
+  };
+  std::stable_sort(order.begin(), order.end(), tx_less);
+  std::vector<TxGroup> groups;  // in hash order
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin + 1;
+    while (end < order.size() && !tx_less(order[begin], order[end])) ++end;
+    groups.push_back(TxGroup{begin, end});
+    begin = end;
+  }
+  if (groups.empty()) return result;
+
+  max_tx_id_.reset();
+  if (!max_tx_id_.step()) throw Error(ErrorKind::Corruption, "cannot read the largest transaction id");
+  const std::int64_t first_new_id = max_tx_id_.column_int64(0) + 1;
+  max_tx_id_.reset();
+
+  // In an import most transactions are new: insert them all, one index descent each. The first one already
+  // stored undoes this batch's inserts (all ids >= first_new_id are this batch's) and looks every hash up
+  // first, because a stored transaction takes no id and so shifts the ids of the new ones after it.
+  assign_new_ids(transfers, order, groups, first_new_id, result);
+  for (const TxGroup& group : groups) {
+    if (!insert_transaction(transfers[order[group.begin]], result[order[group.begin]].id, source_id)) {
+      undo_transactions_from_.bind(1, first_new_id).run();
+      return intern_transactions_looked_up(transfers, order, groups, first_new_id, source_id);
+    }
+  }
+  return result;
+}
+
+std::vector<InternedTransaction> TransferWriter::intern_transactions_looked_up(
+    std::span<const core::Transfer> transfers, const std::vector<std::uint32_t>& order,
+    const std::vector<TxGroup>& groups, std::int64_t first_new_id, std::optional<std::int64_t> source_id) {
+  std::vector<InternedTransaction> result(transfers.size());
+  std::vector<TxGroup> new_groups;
+  for (const TxGroup& group : groups) {
+    const core::Transfer& first = transfers[order[group.begin]];
+    find_tx_.reset();
+    find_tx_.bind(1, static_cast<int>(first.chain)).bind(2, first.tx_hash);
+    if (find_tx_.step()) {
+      const InternedTransaction stored{find_tx_.column_int64(0), find_tx_.column_int64(1)};
+      for (std::size_t i = group.begin; i < group.end; ++i) result[order[i]] = stored;
+    } else {
+      new_groups.push_back(group);
+    }
+    find_tx_.reset();
+  }
+  assign_new_ids(transfers, order, new_groups, first_new_id, result);
+  for (const TxGroup& group : new_groups) {
+    if (!insert_transaction(transfers[order[group.begin]], result[order[group.begin]].id, source_id)) {
+      throw Error(ErrorKind::Corruption, "transaction " + transfers[order[group.begin]].tx_hash +
+                                             " appeared in the store while it was being imported");
+    }
+  }
+  return result;
+}
+
+// Ids in order of first appearance from first_new_id on, exactly as inserting row by row would assign them.
+void TransferWriter::assign_new_ids(std::span<const core::Transfer> transfers, const std::vector<std::uint32_t>& order,
+                                    const std::vector<TxGroup>& new_groups, std::int64_t first_new_id,
+                                    std::vector<InternedTransaction>& result) {
+  std::vector<std::size_t> by_appearance(new_groups.size());
+  std::iota(by_appearance.begin(), by_appearance.end(), std::size_t{0});
+  std::sort(by_appearance.begin(), by_appearance.end(), [&](std::size_t a, std::size_t b) {
+    return order[new_groups[a].begin] < order[new_groups[b].begin];
+  });
+  std::int64_t next_id = first_new_id;
+  for (const std::size_t g : by_appearance) {
+    const InternedTransaction fresh{next_id++, transfers[order[new_groups[g].begin]].timestamp};
+    for (std::size_t i = new_groups[g].begin; i < new_groups[g].end; ++i) result[order[i]] = fresh;
+  }
+}
+
+bool TransferWriter::insert_transaction(const core::Transfer& first, std::int64_t id,
+                                        std::optional<std::int64_t> source_id) {
+  insert_tx_with_id_.bind(1, id)
+      .bind(2, static_cast<int>(first.chain))
+      .bind(3, first.tx_hash)
+      .bind(4, first.block_height)
+      .bind(5, first.timestamp)
+      .bind(6, source_id)
+      .run();
+  return store_.db().changes() == 1;
+}
+
 WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t asset_id,
                                    std::optional<std::int64_t> source_id, std::uint32_t probe_span) {
-  const TxState tx = intern_transaction(transfer, source_id);
+  return write_interned(transfer, intern_transaction(transfer, source_id), asset_id, source_id, probe_span);
+}
+
+WriteOutcome TransferWriter::write(const core::Transfer& transfer, const InternedTransaction& tx,
+                                   std::int64_t asset_id, std::optional<std::int64_t> source_id) {
+  return write_interned(transfer, tx, asset_id, source_id, 1);
+}
+
+WriteOutcome TransferWriter::write_interned(const core::Transfer& transfer, const TxState& tx, std::int64_t asset_id,
+                                            std::optional<std::int64_t> source_id, std::uint32_t probe_span) {
   if (tx.timestamp != transfer.timestamp) {
     throw invalid_argument("transaction " + transfer.tx_hash + " is already stored with timestamp " +
                            core::format_iso8601(tx.timestamp) + ", not " + core::format_iso8601(transfer.timestamp));

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
 #include "fundtrail/store/case_store.hpp"
@@ -398,6 +399,38 @@ TEST_F(CsvImporterTest, ConflictWithAnIndexColumnHasNoAdjacencyHint) {
   EXPECT_EQ(summary.errors[0].line, 3u);
   EXPECT_THAT(summary.errors[0].reason, HasSubstr("transfer A index 0"));
   EXPECT_THAT(summary.errors[0].reason, ::testing::Not(HasSubstr("adjacent")));
+}
+
+// The importer skips re-validating a wallet it has already written; every other spelling of it must still be
+// normalised, and damaged text still refused, on every row.
+TEST_F(CsvImporterTest, RepeatedWalletsAreNormalisedAndCheckedOnEveryRow) {
+  const std::string eip55 = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  const std::string eth_lower = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
+  const std::string tron_hex = core::tron_base58_to_hex(kS);
+  const std::string csv =
+      "chain,tx_hash,timestamp,from,to,asset,amount,decimals\n"
+      "tron,tx01,2024-03-01T12:00:00Z," + std::string(kS) + "," + kB + ",USDT,1,\n"
+      "tron,tx02,2024-03-01T12:00:00Z," + tron_hex + "," + kB + ",USDT,2,\n"
+      "tron,tx03,2024-03-01T12:00:00Z," + kS + "," + kBadChecksum + ",USDT,3,\n"
+      "eth,tx04,2024-03-01T12:00:00Z," + eth_lower + "," + kEthA + ",ETH,4,\n"
+      "eth,tx05,2024-03-01T12:00:00Z," + eip55 + "," + kEthA + ",ETH,5,\n"
+      "eth,tx06,2024-03-01T12:00:00Z,0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD," + kEthA + ",ETH,6,\n"
+      "generic,tx07,2024-03-01T12:00:00Z," + kS + "," + kB + ",PTS,7,0\n";
+  const auto summary = import(write_csv("wallets.csv", csv), /*skip_invalid=*/true);
+  ASSERT_EQ(summary.errors.size(), 2u);
+  EXPECT_EQ(summary.errors[0].line, 4u);
+  EXPECT_EQ(summary.errors[0].column, "to");
+  EXPECT_THAT(summary.errors[0].reason, HasSubstr("checksum"));
+  EXPECT_EQ(summary.errors[1].line, 7u);
+  EXPECT_EQ(summary.errors[1].column, "from");
+  EXPECT_THAT(summary.errors[1].reason, HasSubstr("EIP-55"));
+  EXPECT_EQ(summary.inserted, 5u);
+  EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"tx01", 0, kS, kB, "USDT", "1000000", kNoon},
+                                    StoredTransfer{"tx02", 0, kS, kB, "USDT", "2000000", kNoon},
+                                    StoredTransfer{"tx04", 0, eth_lower, kEthA, "ETH", "4000000000000000000", kNoon},
+                                    StoredTransfer{"tx05", 0, eth_lower, kEthA, "ETH", "5000000000000000000", kNoon},
+                                    StoredTransfer{"tx07", 0, kS, kB, "PTS", "7", kNoon}));
+  EXPECT_EQ(count("addresses"), 6) << "tron kS, kB; eth lower-case, kEthA; generic kS, kB";
 }
 
 TEST_F(CsvImporterTest, GenericLedgerRowsWithFreeTextAccountsAndDecimals) {

@@ -85,6 +85,21 @@ TEST(SchemaTest, FreshStoreHasLatestVersionWalAndForeignKeys) {
   EXPECT_THAT(error->what(), HasSubstr("FOREIGN KEY"));
 }
 
+TEST(SchemaTest, FreshStoresUse16KiBPagesAndExistingStoresKeepTheirs) {
+  TempDir dir;
+  {
+    CaseStore store(dir.file("case.db"), OpenMode::CreateIfMissing);
+    EXPECT_EQ(pragma_text(store.db(), "page_size"), "16384");
+  }
+  {
+    Database db(dir.file("old.db"), true);
+    migrate(db, 1);  // written with SQLite's default 4 KiB pages
+  }
+  CaseStore old(dir.file("old.db"), OpenMode::MustExist);
+  EXPECT_EQ(pragma_text(old.db(), "page_size"), "4096");
+  EXPECT_EQ(schema_version(old.db()), latest_schema_version());
+}
+
 TEST(SchemaTest, ReopeningAFreshStoreKeepsItsVersion) {
   TempDir dir;
   { CaseStore store(dir.file("case.db"), OpenMode::CreateIfMissing); }

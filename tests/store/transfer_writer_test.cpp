@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
@@ -19,6 +20,7 @@ namespace fundtrail::store {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using test::error_from;
 using test::ThrowsError;
@@ -104,6 +106,19 @@ TEST_F(TransferWriterTest, ExactDuplicatesAreSkipped) {
   EXPECT_EQ(count("addresses"), 2);
 }
 
+TEST_F(TransferWriterTest, KnowsExactlyTheAddressesItInternedOnTheirChain) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kSeller));
+  writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt);
+  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kSeller));
+  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kBroker));
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Generic, kSeller)) << "another chain's ledger";
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kExchanger));
+  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, std::string(kSeller).substr(1)));
+}
+
 TEST_F(TransferWriterTest, SameKeyWithOtherContentIsRefusedNamingTheTransaction) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
@@ -179,6 +194,79 @@ TEST_F(TransferWriterTest, TransactionTimestampConflictIsRefused) {
   ASSERT_THAT([&] { writer.write(transfer("tx-time", 0, "100", kT0 - 1), usdt.id, std::nullopt); },
               ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr("tx-time"), HasSubstr(core::format_iso8601(kT0)))));
   EXPECT_EQ(store().transfer_count(), 1);
+}
+
+// (id, tx_hash, block_height, timestamp) of every stored transaction, in id order.
+std::vector<std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t>> stored_transactions(CaseStore& store) {
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t>> rows;
+  auto statement = store.db().prepare("SELECT id, tx_hash, block_height, timestamp FROM transactions ORDER BY id");
+  while (statement.step()) {
+    rows.emplace_back(statement.column_int64(0), statement.column_text(1), statement.column_int64(2),
+                      statement.column_int64(3));
+  }
+  return rows;
+}
+
+std::vector<std::int64_t> ids_of(const std::vector<InternedTransaction>& txs) {
+  std::vector<std::int64_t> ids;
+  for (const auto& tx : txs) ids.push_back(tx.id);
+  return ids;
+}
+
+TEST_F(TransferWriterTest, BatchInterningGivesTheIdsRowByRowWritingGives) {
+  // Hashes out of alphabetical order, one transaction repeated apart, with another time on its second row.
+  std::vector<core::Transfer> rows{transfer("tx-c", 0, "1", kT0), transfer("tx-a", 0, "2", kT0 + 1),
+                                   transfer("tx-c", 1, "3", kT0 + 9), transfer("tx-b", 0, "4", kT0 + 2)};
+  rows[1].block_height = 7;
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t>> row_by_row;
+  {
+    test::TempCase other(core::Chain::Tron, "fundtrail-rowbyrow");
+    Transaction transaction(other.store().db());
+    TransferWriter writer(other.store());
+    const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+    writer.write(rows[0], usdt.id, std::nullopt);
+    writer.write(rows[1], usdt.id, std::nullopt);
+    EXPECT_THROW(writer.write(rows[2], usdt.id, std::nullopt), Error) << "tx-c's second row has another time";
+    writer.write(rows[3], usdt.id, std::nullopt);
+    transaction.commit();
+    row_by_row = stored_transactions(other.store());
+  }
+
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_TRUE(writer.intern_transactions({}, std::nullopt).empty());
+  const auto txs = writer.intern_transactions(rows, std::nullopt);
+  EXPECT_THAT(ids_of(txs), ElementsAre(1, 2, 1, 3));
+  EXPECT_EQ(txs[2].timestamp, kT0) << "a transaction keeps the time of its first row";
+  EXPECT_EQ(stored_transactions(store()), row_by_row);
+  EXPECT_EQ(writer.write(rows[0], txs[0], usdt.id, std::nullopt), WriteOutcome::Inserted);
+  EXPECT_THAT([&] { writer.write(rows[2], txs[2], usdt.id, std::nullopt); },
+              ThrowsError(ErrorKind::InvalidArgument, HasSubstr("tx-c")));
+}
+
+TEST_F(TransferWriterTest, BatchWithStoredTransactionsKeepsTheirIdsAndNumbersOnlyTheNewOnes) {
+  {
+    Transaction transaction(store().db());
+    TransferWriter writer(store());
+    const std::vector<core::Transfer> first{transfer("tx-b", 0, "1", kT0), transfer("tx-d", 0, "1", kT0)};
+    writer.intern_transactions(first, std::nullopt);
+    transaction.commit();
+  }
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  // tx-a sorts before the stored tx-b: it is inserted before the batch finds out tx-b is stored.
+  const std::vector<core::Transfer> rows{transfer("tx-e", 0, "1", kT0 + 5), transfer("tx-d", 0, "1", kT0),
+                                         transfer("tx-a", 0, "1", kT0 + 6), transfer("tx-b", 0, "1", kT0)};
+  const auto txs = writer.intern_transactions(rows, std::nullopt);
+  EXPECT_THAT(ids_of(txs), ElementsAre(3, 2, 4, 1));
+  using Row = std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t>;
+  EXPECT_THAT(stored_transactions(store()),
+              ElementsAre(Row{1, "tx-b", 59302282, kT0}, Row{2, "tx-d", 59302282, kT0},
+                          Row{3, "tx-e", 59302282, kT0 + 5}, Row{4, "tx-a", 59302282, kT0 + 6}));
+  // The same batch again: all stored, nothing added.
+  EXPECT_EQ(writer.intern_transactions(rows, std::nullopt)[2].id, 4);
+  EXPECT_EQ(stored_transactions(store()).size(), 4u);
 }
 
 TEST_F(TransferWriterTest, AmountsBeyondInt64AreStoredAsTextAndReadBackExactly) {

@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 #include <memory>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "fundtrail/core/chain.hpp"
 #include "fundtrail/core/timestamp.hpp"
@@ -41,6 +43,12 @@ inline constexpr std::uint32_t kMaxTransferIndex = (1u << 24) - 1;
 inline std::int64_t transfer_id_of(std::int64_t tx_id, std::uint32_t index) { return (tx_id << 24) | index; }
 
 class AddressIdCache;
+
+// A transaction's row as write() needs it: its id and the timestamp it is stored with.
+struct InternedTransaction {
+  std::int64_t id = 0;
+  core::UnixSeconds timestamp = 0;
+};
 
 // Suspends per-row foreign-key enforcement for one bulk write (construct it before the Transaction).
 // TransferWriter only writes ids it has just read or inserted in the same transaction, so the per-row
@@ -80,6 +88,25 @@ class TransferWriter {
   WriteOutcome write(const core::Transfer& transfer, std::int64_t asset_id, std::optional<std::int64_t> source_id,
                      std::uint32_t probe_span = 1);
 
+  // Interns the transactions of a batch of transfers at once and returns each transfer's transaction, for
+  // write(transfer, tx, ...). A new transaction gets the same id as writing the batch row by row would give it
+  // (the next id, in order of first appearance, with the first appearance's block height and timestamp), but
+  // the rows go into the tx-hash index in hash order: consecutive inserts then land on neighbouring pages,
+  // where row order scatters them over the whole index (the largest cost of an import). The batch is first
+  // assumed new (one index descent per transaction, the import of new data); when a transaction turns out to
+  // be stored, that attempt is undone and every hash looked up first, so stored ones keep their ids and rows.
+  std::vector<InternedTransaction> intern_transactions(std::span<const core::Transfer> transfers,
+                                                       std::optional<std::int64_t> source_id);
+
+  // write() for a transfer whose transaction intern_transactions() returned (probe_span 1).
+  WriteOutcome write(const core::Transfer& transfer, const InternedTransaction& tx, std::int64_t asset_id,
+                     std::optional<std::int64_t> source_id);
+
+  // True when this writer has interned exactly `address` on `chain` during its lifetime (it remembers up to
+  // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
+  // bulk importer may skip re-validating such text: the same wallets recur on most rows.
+  bool is_interned_address(core::Chain chain, std::string_view address) const;
+
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
   // later arrives confirmed, which write() would otherwise refuse as a timestamp conflict. Changes no other
@@ -91,17 +118,32 @@ class TransferWriter {
 
  private:
   std::int64_t intern_address(core::Chain chain, const std::string& address);
-  struct TxState {
-    std::int64_t id = 0;
-    core::UnixSeconds timestamp = 0;
-  };
+  using TxState = InternedTransaction;
   TxState intern_transaction(const core::Transfer& transfer, std::optional<std::int64_t> source_id);
+  struct TxGroup {  // the rows of one transaction: positions [begin, end) of a batch's hash order
+    std::size_t begin;
+    std::size_t end;
+  };
+  std::vector<InternedTransaction> intern_transactions_looked_up(std::span<const core::Transfer> transfers,
+                                                                 const std::vector<std::uint32_t>& order,
+                                                                 const std::vector<TxGroup>& groups,
+                                                                 std::int64_t first_new_id,
+                                                                 std::optional<std::int64_t> source_id);
+  static void assign_new_ids(std::span<const core::Transfer> transfers, const std::vector<std::uint32_t>& order,
+                             const std::vector<TxGroup>& new_groups, std::int64_t first_new_id,
+                             std::vector<InternedTransaction>& result);
+  bool insert_transaction(const core::Transfer& first, std::int64_t id, std::optional<std::int64_t> source_id);
+  WriteOutcome write_interned(const core::Transfer& transfer, const TxState& tx, std::int64_t asset_id,
+                              std::optional<std::int64_t> source_id, std::uint32_t probe_span);
 
   CaseStore& store_;
   Statement find_address_;
   Statement insert_address_;
   Statement find_tx_;
   Statement insert_tx_;
+  Statement insert_tx_with_id_;
+  Statement max_tx_id_;
+  Statement undo_transactions_from_;
   Statement insert_transfer_;
   Statement find_transfer_;
   std::unique_ptr<AddressIdCache> address_ids_;
