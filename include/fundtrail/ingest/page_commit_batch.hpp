@@ -36,7 +36,9 @@ class PageCommitBatch {
   PageCommitBatch& operator=(const PageCommitBatch&) = delete;
 
   // Runs `write_page` (the page's data, evidence and cursor) in the open batch. When it throws, its own
-  // writes are undone, the completed pages before it are committed and the exception propagates.
+  // writes are undone, the completed pages before it are committed and the exception propagates. Writers
+  // that cache row ids (TransferWriter's address ids) may then hold ids of undone rows: the crawler stops
+  // at the first failing page, as it always did, and its writers go with it.
   void write_page(const std::function<void()>& write_page);
 
   // Before a fetch: commits when the previous fetch took at least `slow_fetch`.
