@@ -10,6 +10,7 @@
 #include "fundtrail/core/bech32.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
+#include "normal_address_memo.hpp"
 
 namespace fundtrail::core {
 
@@ -311,9 +312,13 @@ bool check(Chain chain, std::string_view address, std::string* normalized, std::
 }  // namespace
 
 std::string normalize_address(Chain chain, std::string_view address) {
+  // Only btc is memoised: eth's all-lower-case check costs a few ns, less than a hash lookup.
+  thread_local NormalAddressMemo normal_btc;
+  if (chain == Chain::Btc && normal_btc.contains(address)) return std::string(address);
   std::string normalized;
   std::string reason;
   if (!check(chain, address, &normalized, reason)) fail(chain, address, reason);
+  if (chain == Chain::Btc && normalized == address) normal_btc.insert(address);
   return normalized;
 }
 

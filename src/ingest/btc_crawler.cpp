@@ -7,6 +7,7 @@
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/ingest/esplora_json.hpp"
 #include "fundtrail/ingest/http_evidence.hpp"
+#include "fundtrail/ingest/page_commit_batch.hpp"
 #include "fundtrail/store/btc_writer.hpp"
 #include "fundtrail/store/crawl_state.hpp"
 #include "fundtrail/store/sqlite.hpp"
@@ -100,75 +101,88 @@ CrawlSummary BtcCrawler::run(const std::vector<std::string>& seeds,
   refresh_unconfirmed();
 
   store::BtcWriter writer(store_);
-  while (summary_.addresses < options_.max_addresses && !client_.stop_requested()) {
-    const std::size_t room = std::min(options_.parallel_addresses, options_.max_addresses - summary_.addresses);
-    const std::vector<store::CrawlEntry> batch = state.queued(core::Chain::Btc, hop_limit, room);
-    if (batch.empty()) break;
+  PageCommitBatch batch(store_.db());
+  std::chrono::steady_clock::duration previous_fetch{};
+  // A failure anywhere (network, a hostile page, Ctrl-C) keeps the pages completed before it.
+  try {
+    while (summary_.addresses < options_.max_addresses && !client_.stop_requested()) {
+      const std::size_t room = std::min(options_.parallel_addresses, options_.max_addresses - summary_.addresses);
+      const std::vector<store::CrawlEntry> batch_entries = state.queued(core::Chain::Btc, hop_limit, room);
+      if (batch_entries.empty()) break;
 
-    // A wallet's first request asks for its size, so exchange hot wallets are never paged.
-    std::vector<HttpRequest> requests;
-    std::vector<bool> is_summary;
-    for (const store::CrawlEntry& entry : batch) {
-      const bool ask_size = !entry.tx_count && entry.pages == 0;
-      requests.push_back(ask_size ? source_.address_summary_request(entry.address)
-                                  : source_.history_page_request(entry.address, entry.cursor));
-      is_summary.push_back(ask_size);
-    }
-    const std::vector<HttpResponse> responses = client_.fetch_all(requests);
+      // A wallet's first request asks for its size, so exchange hot wallets are never paged.
+      std::vector<HttpRequest> requests;
+      std::vector<bool> is_summary;
+      for (const store::CrawlEntry& entry : batch_entries) {
+        const bool ask_size = !entry.tx_count && entry.pages == 0;
+        requests.push_back(ask_size ? source_.address_summary_request(entry.address)
+                                    : source_.history_page_request(entry.address, entry.cursor));
+        is_summary.push_back(ask_size);
+      }
+      batch.before_fetch(previous_fetch);
+      const auto fetch_start = std::chrono::steady_clock::now();
+      const std::vector<HttpResponse> responses = client_.fetch_all(requests);
+      previous_fetch = std::chrono::steady_clock::now() - fetch_start;
 
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const store::CrawlEntry& entry = batch[i];
-      const std::string context = redact_url(requests[i].url);
-      store::Transaction transaction(store_.db());
-      if (is_summary[i]) {
-        if (responses[i].status != 200) {
-          throw invalid_argument(context + ": HTTP status " + std::to_string(responses[i].status) + ": " +
-                                 printable_excerpt(responses[i].body, 200));
-        }
-        const std::int64_t count = EsploraSource::parse_tx_count(responses[i].body, context);
-        if (count > options_.max_txs_per_address) {
-          state.mark_hub(core::Chain::Btc, entry.address, count);
-          summary_.hubs.push_back(entry.address);
-          ++summary_.addresses;
-        } else {
-          state.set_tx_count(core::Chain::Btc, entry.address, count);
-        }
-        transaction.commit();
-        continue;
+      for (std::size_t i = 0; i < batch_entries.size(); ++i) {
+        batch.write_page([&] {
+          const store::CrawlEntry& entry = batch_entries[i];
+          const std::string context = redact_url(requests[i].url);
+          if (is_summary[i]) {
+            if (responses[i].status != 200) {
+              throw invalid_argument(context + ": HTTP status " + std::to_string(responses[i].status) + ": " +
+                                     printable_excerpt(responses[i].body, 200));
+            }
+            const std::int64_t count = EsploraSource::parse_tx_count(responses[i].body, context);
+            if (count > options_.max_txs_per_address) {
+              state.mark_hub(core::Chain::Btc, entry.address, count);
+              summary_.hubs.push_back(entry.address);
+              ++summary_.addresses;
+            } else {
+              state.set_tx_count(core::Chain::Btc, entry.address, count);
+            }
+            return;
+          }
+          EsploraPage page = EsploraSource::parse_history_page(responses[i], context);
+          const auto source_id =
+              writer.transfers().add_source(evidence_of(requests[i], responses[i], options_.keep_raw));
+          const core::UnixSeconds fetched = now_utc();
+          bool older_than_since = false;
+          for (const core::BtcTransaction& tx : page.transactions) {
+            if (tx.confirmed && tx.block_time && *tx.block_time < options_.since) older_than_since = true;
+            if (!in_window(tx, options_)) continue;
+            if (writer.write(tx, source_id, fetched) == store::WriteOutcome::Inserted) ++summary_.transactions;
+          }
+          // Pages run newest first: once they reach before `since`, older pages cannot matter.
+          std::optional<std::string> next = older_than_since ? std::nullopt : page.next_cursor;
+          state.save_page(core::Chain::Btc, entry.address, next,
+                          static_cast<std::int64_t>(page.transactions.size()));
+          const std::int64_t seen = entry.txs_seen + static_cast<std::int64_t>(page.transactions.size());
+          if (next && seen > options_.max_txs_per_address) {
+            // The size check could not run (resumed crawl) or the wallet grew: stop paging it as a hub.
+            state.mark_hub(core::Chain::Btc, entry.address, seen);
+            summary_.hubs.push_back(entry.address);
+            ++summary_.addresses;
+          } else if (!next) {
+            expand(entry.address, entry.hop);
+            ++summary_.addresses;
+          }
+          store_.bump_data_version();
+        });
       }
-      EsploraPage page = EsploraSource::parse_history_page(responses[i], context);
-      const auto source_id = writer.transfers().add_source(evidence_of(requests[i], responses[i], options_.keep_raw));
-      const core::UnixSeconds fetched = now_utc();
-      bool older_than_since = false;
-      for (const core::BtcTransaction& tx : page.transactions) {
-        if (tx.confirmed && tx.block_time && *tx.block_time < options_.since) older_than_since = true;
-        if (!in_window(tx, options_)) continue;
-        if (writer.write(tx, source_id, fetched) == store::WriteOutcome::Inserted) ++summary_.transactions;
+      if (on_progress) {
+        const ClientStats stats = client_.stats();
+        on_progress(CrawlProgress{summary_.addresses,
+                                  static_cast<std::size_t>(state.count_queued(core::Chain::Btc, hop_limit)),
+                                  stats.requests, stats.retries});
       }
-      // Pages run newest first: once they reach before `since`, older pages cannot matter.
-      std::optional<std::string> next = older_than_since ? std::nullopt : page.next_cursor;
-      state.save_page(core::Chain::Btc, entry.address, next,
-                      static_cast<std::int64_t>(page.transactions.size()));
-      const std::int64_t seen = entry.txs_seen + static_cast<std::int64_t>(page.transactions.size());
-      if (next && seen > options_.max_txs_per_address) {
-        // The size check could not run (resumed crawl) or the wallet grew: stop paging it as a hub.
-        state.mark_hub(core::Chain::Btc, entry.address, seen);
-        summary_.hubs.push_back(entry.address);
-        ++summary_.addresses;
-      } else if (!next) {
-        expand(entry.address, entry.hop);
-        ++summary_.addresses;
-      }
-      store_.bump_data_version();
-      transaction.commit();
     }
-    if (on_progress) {
-      const ClientStats stats = client_.stats();
-      on_progress(CrawlProgress{summary_.addresses,
-                                static_cast<std::size_t>(state.count_queued(core::Chain::Btc, hop_limit)),
-                                stats.requests, stats.retries});
-    }
+  } catch (...) {
+    batch.keep_completed_pages();
+    throw;
   }
+  // Everything fetched is kept, also when interrupted ("the pages fetched so far are committed").
+  batch.commit();
   if (client_.stop_requested()) throw Error(ErrorKind::IoError, "interrupted");  // stopped between batches
   const ClientStats stats = client_.stats();
   summary_.requests = stats.requests;

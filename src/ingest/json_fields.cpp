@@ -39,7 +39,7 @@ bool is_hex_text(std::string_view text) {
   return true;
 }
 
-void JsonFields::fail(const std::string& path, const std::string& reason) const {
+void FieldErrors::fail(const std::string& path, const std::string& reason) const {
   std::string message(context_);
   if (!txid_.empty()) message += ": tx " + txid_;
   message += ": " + path + ": " + reason;

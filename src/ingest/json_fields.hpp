@@ -17,16 +17,27 @@ std::string describe_json(const nlohmann::json& value);
 std::string lower_hex(std::string text);
 bool is_hex_text(std::string_view text);
 
-class JsonFields {
+// Where a failing field is: the response (context) and, once read, the transaction. Shared by the readers
+// over nlohmann values (JsonFields) and over JsonTape values (TapeFields).
+class FieldErrors {
  public:
-  // `null_is_missing`: a field that is present but null counts as missing in require().
-  explicit JsonFields(std::string_view context, bool null_is_missing = false)
-      : context_(context), null_is_missing_(null_is_missing) {}
+  explicit FieldErrors(std::string_view context) : context_(context) {}
 
   void set_txid(const std::string& txid) { txid_ = txid; }
 
   // Throws fundtrail::Error(InvalidArgument) "<context>: tx <txid>: <path>: <reason>".
   [[noreturn]] void fail(const std::string& path, const std::string& reason) const;
+
+ private:
+  std::string_view context_;
+  std::string txid_;
+};
+
+class JsonFields : public FieldErrors {
+ public:
+  // `null_is_missing`: a field that is present but null counts as missing in require().
+  explicit JsonFields(std::string_view context, bool null_is_missing = false)
+      : FieldErrors(context), null_is_missing_(null_is_missing) {}
 
   const nlohmann::json& require(const nlohmann::json& object, const char* key, const std::string& path) const;
   // The field, or nullptr when absent or null.
@@ -39,9 +50,7 @@ class JsonFields {
   std::string hex(const nlohmann::json& value, const std::string& path, std::string_view what = "hex") const;
 
  private:
-  std::string_view context_;
   bool null_is_missing_;
-  std::string txid_;
 };
 
 }  // namespace fundtrail::ingest

@@ -22,9 +22,10 @@ std::string lower(std::string_view text) {
   return result;
 }
 
+// The transaction's strings outlive every statement run here, so they are bound without copies.
 void bind_optional_text(Statement& statement, int index, const std::optional<std::string>& value) {
   if (value) {
-    statement.bind(index, *value);
+    statement.bind_static(index, *value);
   } else {
     statement.bind_null(index);
   }
@@ -83,7 +84,7 @@ WriteOutcome BtcWriter::write(const core::BtcTransaction& tx, std::optional<std:
                               core::UnixSeconds first_seen) {
   std::optional<StoredState> stored;
   find_state_.reset();
-  find_state_.bind(1, kBtc).bind(2, tx.txid);
+  find_state_.bind(1, kBtc).bind_static(2, tx.txid);
   if (find_state_.step()) {
     StoredState state;
     state.id = find_state_.column_int64(0);
@@ -125,11 +126,14 @@ WriteOutcome BtcWriter::write(const core::BtcTransaction& tx, std::optional<std:
   } else {
     // Written here rather than by the first transfer: a transaction may derive no transfer at all (only
     // OP_RETURN outputs), and its UTXO rows still need their key. TransferWriter finds this row by hash.
-    insert_tx_.bind(1, kBtc).bind(2, tx.txid).bind(3, tx.block_height).bind(4, timestamp).bind(5, source_id).run();
+    insert_tx_.bind(1, kBtc).bind_static(2, tx.txid).bind(3, tx.block_height).bind(4, timestamp).bind(5, source_id).run();
     tx_id = store_.db().last_insert_rowid();
     changed = true;
   }
 
+  // The row as it is now stored, so TransferWriter need not look it up again for every transaction.
+  const core::UnixSeconds row_timestamp = (!stored || move_to_block) ? timestamp : stored->timestamp;
+  transfers_.remember_transaction(core::Chain::Btc, tx.txid, tx_id, row_timestamp);
   if (!btc_) btc_ = transfers_.resolve_asset(core::Chain::Btc, "BTC", 8);
   for (const core::Transfer& transfer : derived) {
     if (transfers_.write(transfer, btc_->id, source_id) == WriteOutcome::Inserted) changed = true;
@@ -155,27 +159,27 @@ WriteOutcome BtcWriter::write(const core::BtcTransaction& tx, std::optional<std:
       const core::BtcInput& input = tx.inputs[n];
       insert_input_.bind(1, tx_id)
           .bind(2, static_cast<std::int64_t>(n))
-          .bind(3, input.prev_txid)
+          .bind_static(3, input.prev_txid)
           .bind(4, static_cast<std::int64_t>(input.prev_vout))
           .bind(5, input.coinbase ? 1 : 0);
       bind_optional_text(insert_input_, 6, input.address);
-      insert_input_.bind(7, input.script_type)
+      insert_input_.bind_static(7, input.script_type)
           .bind(8, static_cast<std::int64_t>(input.value))
           .bind(9, static_cast<std::int64_t>(input.sequence))
-          .bind(10, input.script_hex)
+          .bind_static(10, input.script_hex)
           .run();
     }
     for (const core::BtcOutput& output : tx.outputs) {
       insert_output_.bind(1, tx_id).bind(2, static_cast<std::int64_t>(output.n));
       bind_optional_text(insert_output_, 3, output.address);
-      insert_output_.bind(4, output.script_type)
+      insert_output_.bind_static(4, output.script_type)
           .bind(5, static_cast<std::int64_t>(output.value))
-          .bind(6, output.script_hex)
+          .bind_static(6, output.script_hex)
           .run();
     }
     // Spenders stored before this transaction.
     find_spenders_.reset();
-    find_spenders_.bind(1, tx.txid);
+    find_spenders_.bind_static(1, tx.txid);
     std::vector<std::pair<std::int64_t, std::string>> spent;
     std::optional<std::int64_t> previous_vout;
     while (find_spenders_.step()) {
@@ -195,7 +199,7 @@ void BtcWriter::link_spent_outputs(const core::BtcTransaction& tx) {
   for (std::size_t n = 0; n < tx.inputs.size(); ++n) {
     const core::BtcInput& input = tx.inputs[n];
     if (input.coinbase) continue;
-    mark_spent_.bind(1, input.prev_txid)
+    mark_spent_.bind_static(1, input.prev_txid)
         .bind(2, static_cast<std::int64_t>(input.prev_vout))
         .bind(3, tx.txid + ":" + std::to_string(n))
         .bind(4, tx.confirmed ? 1 : 0)

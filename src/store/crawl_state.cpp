@@ -80,9 +80,12 @@ std::optional<CrawlEntry> CrawlState::find(core::Chain chain, std::string_view a
 
 void CrawlState::save_page(core::Chain chain, std::string_view address, const std::optional<std::string>& next_cursor,
                            std::int64_t transactions) {
-  auto statement = store_.db().prepare(
-      "UPDATE crawl_addresses SET cursor = ?3, status = ?4, pages = pages + 1, txs_seen = txs_seen + ?5 "
-      "WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  if (!save_page_) {
+    save_page_.emplace(store_.db(),
+                       "UPDATE crawl_addresses SET cursor = ?3, status = ?4, pages = pages + 1, txs_seen = txs_seen + ?5 "
+                       "WHERE chain = ?1 AND scope = ?9 AND address = ?2");
+  }
+  Statement& statement = *save_page_;
   statement.bind(1, static_cast<int>(chain)).bind(9, scope_).bind(2, address);
   if (next_cursor) {
     statement.bind(3, *next_cursor).bind(4, "queued");

@@ -378,6 +378,13 @@ WriteOutcome TransferWriter::write_interned(const core::Transfer& transfer, cons
                          " is already stored with a different from/to/asset/amount");
 }
 
+void TransferWriter::remember_transaction(core::Chain chain, std::string_view tx_hash, std::int64_t id,
+                                          core::UnixSeconds timestamp) {
+  last_tx_chain_ = chain;
+  last_tx_hash_.assign(tx_hash);
+  last_tx_ = TxState{id, timestamp};
+}
+
 void TransferWriter::confirm_transaction(core::Chain chain, std::string_view tx_hash,
                                          std::optional<std::int64_t> block_height, core::UnixSeconds timestamp) {
   // Rare (once per confirmed mempool transaction): statements are prepared on demand.

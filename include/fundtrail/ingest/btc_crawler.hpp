@@ -6,10 +6,11 @@
 // `direction`) are queued at hop + 1. A wallet with more than `max_txs_per_address` transactions (an
 // exchange hot wallet) is recorded as a hub: seen, never paged or expanded.
 //
-// Resumable and idempotent: every page is one SQLite transaction holding the page's transactions, the
-// evidence record of the response (URL redacted, status, size, SHA-256, optionally the zstd body) and the
-// paging cursor of the next page. A crawl interrupted anywhere and run again continues from the committed
-// cursors and ends with the same data as an uninterrupted run.
+// Resumable and idempotent: a page's transactions, the evidence record of the response (URL redacted,
+// status, size, SHA-256, optionally the zstd body) and the paging cursor of the next page are always in the
+// same SQLite transaction. Pages are committed in batches (PageCommitBatch: at most 64 pages or 250 ms of
+// work, and at every failure, interruption and slow fetch), so a crawl interrupted anywhere and run again
+// re-fetches exactly the uncommitted pages and ends with the same data as an uninterrupted run.
 #include <chrono>
 #include <cstdint>
 #include <functional>

@@ -9,7 +9,6 @@
 // and the result must pass core::validate (fee == inputs - outputs, ...). Unknown keys (mempool.space adds
 // vsize, firstSeen, ...) are ignored. Every error is fundtrail::Error(InvalidArgument) whose message starts
 // with `context` (the redacted URL) and names the field: "https://.../tx/ab..: vin[2].prevout.value: ...".
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -18,11 +17,7 @@
 
 namespace fundtrail::ingest {
 
-// One Esplora transaction object. With `expected_txid` (any case), a response for another txid is refused.
-core::BtcTransaction parse_esplora_tx(const nlohmann::json& tx, std::string_view context = "esplora transaction",
-                                      std::optional<std::string_view> expected_txid = std::nullopt);
-
-// The body of GET /tx/:txid.
+// The body of GET /tx/:txid. With `expected_txid` (any case), a response for another txid is refused.
 core::BtcTransaction parse_esplora_tx_body(std::string_view body, std::string_view context,
                                            std::optional<std::string_view> expected_txid = std::nullopt);
 

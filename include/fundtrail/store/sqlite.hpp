@@ -49,6 +49,9 @@ class Statement {
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
   Statement& bind(int index, unsigned value) { return bind(index, static_cast<std::int64_t>(value)); }
   Statement& bind(int index, std::string_view value);  // copied (SQLITE_TRANSIENT)
+  // Not copied (SQLITE_STATIC), for hot paths: `value` must stay alive and unchanged until the statement is
+  // reset (run() resets it).
+  Statement& bind_static(int index, std::string_view value);
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind_blob(int index, std::string_view bytes);

@@ -116,6 +116,10 @@ class TransferWriter {
   void confirm_transaction(core::Chain chain, std::string_view tx_hash, std::optional<std::int64_t> block_height,
                            core::UnixSeconds timestamp);
 
+  // For a caller that has just written or read the transactions row of `tx_hash` (BtcWriter): its id and
+  // stored timestamp, so that write() for its transfers skips the insert attempt and the look-up.
+  void remember_transaction(core::Chain chain, std::string_view tx_hash, std::int64_t id, core::UnixSeconds timestamp);
+
  private:
   std::int64_t intern_address(core::Chain chain, const std::string& address);
   using TxState = InternedTransaction;
