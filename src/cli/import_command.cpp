@@ -9,6 +9,7 @@
 #include "fundtrail/graph/graph_snapshot.hpp"
 #include "fundtrail/ingest/csv_importer.hpp"
 #include "progress_bar.hpp"
+#include "stage_timer.hpp"
 
 namespace fundtrail::cli {
 
@@ -35,8 +36,10 @@ void register_import(CLI::App& app, GlobalOptions& options) {
     import_options.skip_invalid = args->skip_invalid;
     import_options.on_progress = [&progress](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
     const auto start = std::chrono::steady_clock::now();
+    StageTimer timer("import");
     ingest::ImportSummary summary = ingest::import_csv(*store, args->file, import_options);
     progress.finish();
+    timer.lap("rows read, checked and written");
 
     for (const auto& error : summary.errors) {
       std::cerr << args->file << ":" << error.line << (error.column.empty() ? "" : ": column " + error.column) << ": "
@@ -51,6 +54,7 @@ void register_import(CLI::App& app, GlobalOptions& options) {
     }
     // Bring the graph snapshot up to date now, so the next trace starts instantly.
     graph::load_graph(*store);
+    timer.lap("graph snapshot brought up to date");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "imported " << args->file << ": " << summary.rows << " rows, " << summary.inserted
               << " new transfers, " << summary.duplicates << " duplicates skipped, " << summary.rejected
