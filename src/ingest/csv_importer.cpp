@@ -224,22 +224,17 @@ class ParsedBatch {
   std::size_t size_ = 0;
 };
 
-}  // namespace
-
-ImportSummary import_csv(store::CaseStore& store, const std::string& path, const ImportOptions& options) {
-  if (!std::filesystem::is_regular_file(path)) throw not_found("no such file: '" + path + "'");
-  const std::uint64_t file_size = std::filesystem::file_size(path);
-  ImportSummary summary;
-  summary.sha256 = file_sha256(path);
-
+// One pass over the file: every row parsed and checked, the valid ones written through `writer` (all of
+// them with --skip-invalid, none after the first bad row otherwise). Fills the counts of `summary`.
+void write_rows(store::TransferWriter& writer, const std::string& path, std::uint64_t file_size,
+                const ImportOptions& options, ImportSummary& summary) {
+  summary.rows = summary.inserted = summary.duplicates = summary.rejected = 0;
+  summary.errors.clear();
   CsvReader reader(path);
   std::vector<std::string_view> fields;
   if (!reader.next(fields)) throw invalid_argument(path + ": the file is empty (a header line is required)");
   RowParser parser(fields, path);
 
-  store::ForeignKeysSuspended bulk_write(store);
-  store::Transaction transaction(store.db());
-  store::TransferWriter writer(store);
   store::SourceInfo source;
   source.kind = "file";
   source.provider = "csv";
@@ -307,8 +302,49 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
   }
   flush();
   if (options.on_progress) options.on_progress(file_size, file_size);
+}
 
-  if (summary.rejected > 0 && !options.skip_invalid) {
+}  // namespace
+
+ImportSummary import_csv(store::CaseStore& store, const std::string& path, const ImportOptions& options) {
+  if (!std::filesystem::is_regular_file(path)) throw not_found("no such file: '" + path + "'");
+  const std::uint64_t file_size = std::filesystem::file_size(path);
+  ImportSummary summary;
+  summary.sha256 = file_sha256(path);
+  auto nothing_to_commit = [&] { return summary.rejected > 0 && !options.skip_invalid; };
+
+  store::ForeignKeysSuspended bulk_write(store);
+  store::Transaction transaction(store.db());
+  // A new case's first import loads without the tx-hash index and builds it once at the end. Should the
+  // file repeat a transaction in rows far apart, the index cannot be built: that load is rolled back to the
+  // savepoint and the file written again the normal way (a second pass over the file, never wrong data).
+  bool written = false;
+  store.db().exec("SAVEPOINT bulk_load");
+  bool bulk = false;
+  {
+    store::TransferWriter writer(store);
+    bulk = writer.begin_bulk_load();
+    if (bulk) {
+      write_rows(writer, path, file_size, options, summary);
+      if (nothing_to_commit()) {
+        summary.inserted = 0;
+        summary.duplicates = 0;
+        return summary;  // the Transaction's destructor rolls everything back
+      }
+      written = writer.finish_bulk_load();
+    }
+  }
+  if (bulk && !written) {
+    spdlog::info("{}: a transaction's rows are not together in the file; importing it again row by row", path);
+    store.db().exec("ROLLBACK TO bulk_load");
+  }
+  store.db().exec("RELEASE bulk_load");
+  if (!written) {
+    store::TransferWriter writer(store);
+    write_rows(writer, path, file_size, options, summary);
+  }
+
+  if (nothing_to_commit()) {
     summary.inserted = 0;
     summary.duplicates = 0;
     return summary;  // the Transaction's destructor rolls everything back

@@ -190,10 +190,30 @@ CREATE TABLE crawl_links (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 6: tx-hash uniqueness moves from the table's inline UNIQUE constraint (an automatic index, which
+// cannot be dropped) to the named unique index transactions_by_hash, so that a bulk import into an empty
+// store can build it once from sorted keys after loading instead of inserting into it row by row
+// (TransferWriter::begin_bulk_load). Same columns, ids and rows.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE transactions_v6 (
+  id           INTEGER PRIMARY KEY,
+  chain        INTEGER NOT NULL,
+  tx_hash      TEXT NOT NULL,
+  block_height INTEGER,
+  timestamp    INTEGER NOT NULL,
+  source_id    INTEGER REFERENCES sources(id)
+);
+INSERT INTO transactions_v6(id, chain, tx_hash, block_height, timestamp, source_id)
+  SELECT id, chain, tx_hash, block_height, timestamp, source_id FROM transactions ORDER BY id;
+DROP TABLE transactions;
+ALTER TABLE transactions_v6 RENAME TO transactions;
+CREATE UNIQUE INDEX transactions_by_hash ON transactions(chain, tx_hash);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> all{kV1, kV2, kV3, kV4, kV5};
+  static const std::vector<std::string_view> all{kV1, kV2, kV3, kV4, kV5, kV6};
   return all;
 }
 
@@ -214,6 +234,27 @@ void migrate(Database& db, int target) {
                                            " but this fundtrail knows only up to " + std::to_string(latest) +
                                            ": upgrade fundtrail");
   }
+  if (version >= target) return;
+  // A migration that rebuilds a table (create, copy with the same ids, drop, rename) must not have the drop's
+  // implicit DELETE checked against the rows that reference it: foreign keys are off meanwhile (the pragma is
+  // a no-op inside a transaction, so it is set around them). The copy keeps every id, so references hold.
+  const bool foreign_keys = [&db] {
+    auto statement = db.prepare("PRAGMA foreign_keys");
+    return statement.step() && statement.column_int64(0) != 0;
+  }();
+  struct ForeignKeysRestored {
+    Database& db;
+    bool on;
+    ~ForeignKeysRestored() {
+      if (!on) return;
+      try {
+        db.exec("PRAGMA foreign_keys = ON");
+      } catch (const Error& error) {
+        spdlog::error("cannot re-enable foreign keys on {}: {}", db.path(), error.what());
+      }
+    }
+  } restored{db, foreign_keys};
+  db.exec("PRAGMA foreign_keys = OFF");
   while (version < target) {
     spdlog::debug("store: migrating {} from schema {} to {}", db.path(), version, version + 1);
     Transaction transaction(db);

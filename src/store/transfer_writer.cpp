@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <numeric>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/error.hpp"
@@ -204,6 +206,7 @@ std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string
 
 TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer& transfer,
                                                            std::optional<std::int64_t> source_id) {
+  if (insert_tx_appended_) throw std::logic_error("TransferWriter: one-by-one writes during a bulk load");
   // Rows of one transaction are usually adjacent: remember the last one.
   if (transfer.chain == last_tx_chain_ && transfer.tx_hash == last_tx_hash_ && last_tx_.id != 0) return last_tx_;
 
@@ -315,9 +318,36 @@ void TransferWriter::assign_new_ids(std::span<const core::Transfer> transfers, c
   }
 }
 
+bool TransferWriter::begin_bulk_load() {
+  if (insert_tx_appended_) throw std::logic_error("TransferWriter::begin_bulk_load called twice");
+  {
+    auto any = store_.db().prepare("SELECT EXISTS (SELECT 1 FROM transactions)");
+    if (!any.step() || any.column_int64(0) != 0) return false;
+  }
+  store_.db().exec("DROP INDEX transactions_by_hash");
+  insert_tx_appended_.emplace(store_.db(),
+                              "INSERT INTO transactions(id, chain, tx_hash, block_height, timestamp, source_id) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  return true;
+}
+
+bool TransferWriter::finish_bulk_load() {
+  if (!insert_tx_appended_) throw std::logic_error("TransferWriter::finish_bulk_load without begin_bulk_load");
+  insert_tx_appended_.reset();
+  try {
+    store_.db().exec("CREATE UNIQUE INDEX transactions_by_hash ON transactions(chain, tx_hash)");
+  } catch (const Error&) {
+    if (sqlite3_extended_errcode(store_.db().handle()) != SQLITE_CONSTRAINT_UNIQUE) throw;
+    spdlog::debug("bulk load: a transaction hash repeats across batches; the index cannot be built");
+    return false;
+  }
+  return true;
+}
+
 bool TransferWriter::insert_transaction(const core::Transfer& first, std::int64_t id,
                                         std::optional<std::int64_t> source_id) {
-  insert_tx_with_id_.bind(1, id)
+  Statement& insert = insert_tx_appended_ ? *insert_tx_appended_ : insert_tx_with_id_;
+  insert.bind(1, id)
       .bind(2, static_cast<int>(first.chain))
       .bind(3, first.tx_hash)
       .bind(4, first.block_height)

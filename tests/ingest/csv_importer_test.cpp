@@ -93,6 +93,16 @@ class CsvImporterTest : public ::testing::Test {
     EXPECT_EQ(enabled.column_int64(0), 1) << "foreign keys were left off after an import";
   }
 
+  std::int64_t hash_index_count() {
+    return query_int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'transactions_by_hash'");
+  }
+
+  std::int64_t query_int(const std::string& sql) {
+    auto statement = store().db().prepare(sql);
+    statement.step();
+    return statement.column_int64(0);
+  }
+
   std::int64_t count(const std::string& table) {
     auto statement = store().db().prepare("SELECT count(*) FROM " + table);
     statement.step();
@@ -160,6 +170,7 @@ TEST_F(CsvImporterTest, AtomicImportWithInvalidRowsImportsNothing) {
   EXPECT_EQ(count("addresses"), 0);
   EXPECT_EQ(count("sources"), 0) << "the source record is part of the rolled-back transaction";
   EXPECT_EQ(store().data_version(), 0);
+  EXPECT_EQ(hash_index_count(), 1) << "the bulk load dropped the tx-hash index; the rollback restores it";
 }
 
 TEST_F(CsvImporterTest, SkipInvalidImportsTheValidRows) {
@@ -294,6 +305,60 @@ TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
   EXPECT_EQ(stored(), before);
   EXPECT_EQ(count("sources"), 1) << "the same bytes are one source";
   EXPECT_EQ(store().data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
+}
+
+// A new store's first import loads without the tx-hash index; a transaction whose rows are further apart
+// than one batch (16,384 rows) shows only when the index is built, and the file is then imported again the
+// normal way: the result is that of an indexed load.
+TEST_F(CsvImporterTest, RowsOfOneTransactionFarApartInANewStoreAreOneTransaction) {
+  std::string csv = std::string(kHeader) + ",index\n" +
+                    row("tron", "rep", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n";
+  constexpr int kFillers = 20000;
+  for (int i = 0; i < kFillers; ++i) {
+    csv += row("tron", "f" + std::to_string(i), "2024-03-01T12:00:00Z", kB, kX, "USDT", "2") + ",0\n";
+  }
+  csv += row("tron", "rep", "2024-03-01T12:00:00Z", kS, kX, "USDT", "3") + ",1\n";
+  const auto summary = import(write_csv("apart.csv", csv));
+  EXPECT_TRUE(summary.committed);
+  EXPECT_EQ(summary.rows, kFillers + 2u);
+  EXPECT_EQ(summary.inserted, kFillers + 2u);
+  EXPECT_EQ(summary.duplicates, 0u);
+  EXPECT_EQ(count("transactions"), kFillers + 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM transactions WHERE tx_hash = 'rep'"), 1);
+  EXPECT_EQ(query_int("SELECT id FROM transactions WHERE tx_hash = 'rep'"), 1) << "ids in order of first appearance";
+  EXPECT_EQ(query_int("SELECT max(id) FROM transactions"), kFillers + 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM transfers WHERE tx_id = 1"), 2);
+  EXPECT_EQ(count("sources"), 1) << "the rolled-back first pass leaves no source record behind";
+  EXPECT_EQ(hash_index_count(), 1);
+}
+
+TEST_F(CsvImporterTest, FirstImportIntoANewStoreStoresWhatAnImportIntoAFilledOneStores) {
+  const std::string csv = std::string(kHeader) + "\n" +
+                          row("tron", "r2", "2024-03-01T12:00:00Z", kS, kB, "USDT", "100") + "\n" +
+                          row("tron", "r2", "2024-03-01T12:00:00Z", kB, kX, "TRX", "15") + "\n" +
+                          row("tron", "r1", "2024-03-01T13:00:00Z", kB, kX, "USDT", "99.5") + "\n";
+  ASSERT_EQ(count("transactions"), 0);
+  EXPECT_TRUE(import(write_csv("new.csv", csv)).committed);  // bulk load
+  const auto bulk = stored();
+
+  test::TempCase other(core::Chain::Tron, "fundtrail-import-filled");
+  const std::string seed =
+      std::string(kHeader) + "\n" + row("tron", "r0", "2024-01-01T00:00:00Z", kS, kB, "USDT", "1") + "\n";
+  ImportOptions options;
+  ASSERT_TRUE(import_csv(other.store(), write_csv("seed.csv", seed), options).committed);
+  ASSERT_TRUE(import_csv(other.store(), write_csv("new.csv", csv), options).committed);  // indexed load
+  auto statement = other.store().db().prepare(
+      "SELECT t.tx_hash, tr.idx, CAST(tr.amount AS TEXT) FROM transfers tr JOIN transactions t ON t.id = tr.tx_id "
+      "WHERE t.tx_hash <> 'r0' ORDER BY t.tx_hash, tr.idx");
+  std::vector<std::string> filled;
+  while (statement.step()) {
+    filled.push_back(statement.column_text(0) + ":" + std::to_string(statement.column_int64(1)) + ":" +
+                     statement.column_text(2));
+  }
+  std::vector<std::string> fresh;
+  for (const StoredTransfer& t : bulk) fresh.push_back(t.tx_hash + ":" + std::to_string(t.index) + ":" + t.amount);
+  EXPECT_EQ(fresh, filled);
+  EXPECT_THAT(fresh, ElementsAre("r1:0:99500000", "r2:0:100000000", "r2:1:15000000"));
 }
 
 TEST_F(CsvImporterTest, RepeatedRowWithAnIndexInTheFileIsADuplicate) {

@@ -177,6 +177,20 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   EXPECT_THAT(column_names(store.db(), "transfers"), ::testing::Contains("source_id"));
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM transfers WHERE source_id IS NULL"), 2);
 
+  // v6 moved tx-hash uniqueness to a named index (droppable for bulk loads); the rebuilt table kept every
+  // id, so every reference still resolves, and the uniqueness still holds.
+  EXPECT_EQ(query_int(store.db(),
+                      "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'transactions_by_hash'"),
+            1);
+  EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'transactions' AND "
+                                  "name LIKE 'sqlite_autoindex%'"),
+            0);
+  EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_keys WHERE foreign_keys = 1"), 1)
+      << "foreign keys are back on after the migrations";
+  EXPECT_THAT([&] { store.db().exec("INSERT INTO transactions(chain, tx_hash, timestamp) VALUES (3, 'aa11', 1)"); },
+              ThrowsError(ErrorKind::IoError));
+
   // The migrated store works with today's writer: the same transfer again is a duplicate, and the
   // known asset resolves to the row written under v1.
   Transaction transaction(store.db());

@@ -269,6 +269,71 @@ TEST_F(TransferWriterTest, BatchWithStoredTransactionsKeepsTheirIdsAndNumbersOnl
   EXPECT_EQ(stored_transactions(store()).size(), 4u);
 }
 
+std::int64_t hash_index_count(CaseStore& store) {
+  auto statement = store.db().prepare(
+      "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'transactions_by_hash'");
+  statement.step();
+  return statement.column_int64(0);
+}
+
+TEST_F(TransferWriterTest, BulkLoadIntoAnEmptyStoreGivesTheRowsOfANormalLoadAndRebuildsTheIndex) {
+  const std::vector<core::Transfer> first{transfer("tx-c", 0, "1", kT0), transfer("tx-a", 0, "2", kT0 + 1),
+                                          transfer("tx-c", 1, "3", kT0)};
+  const std::vector<core::Transfer> second{transfer("tx-b", 0, "4", kT0 + 2), transfer("tx-d", 0, "5", kT0 + 3)};
+  std::vector<std::tuple<std::int64_t, std::string, std::int64_t, std::int64_t>> normal;
+  {
+    test::TempCase other(core::Chain::Tron, "fundtrail-normal-load");
+    Transaction transaction(other.store().db());
+    TransferWriter writer(other.store());
+    writer.intern_transactions(first, std::nullopt);
+    writer.intern_transactions(second, std::nullopt);
+    transaction.commit();
+    normal = stored_transactions(other.store());
+  }
+
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  ASSERT_TRUE(writer.begin_bulk_load());
+  EXPECT_EQ(hash_index_count(store()), 0) << "the index is dropped for the load";
+  EXPECT_THROW(writer.write(transfer("tx-z", 0, "1"), 1, std::nullopt), std::logic_error)
+      << "one-by-one writes need the index";
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  const auto txs = writer.intern_transactions(first, std::nullopt);
+  EXPECT_THAT(ids_of(txs), ElementsAre(1, 2, 1));
+  writer.intern_transactions(second, std::nullopt);
+  EXPECT_EQ(writer.write(first[0], txs[0], usdt.id, std::nullopt), WriteOutcome::Inserted);
+  EXPECT_TRUE(writer.finish_bulk_load());
+  EXPECT_EQ(hash_index_count(store()), 1);
+  EXPECT_EQ(stored_transactions(store()), normal);
+  transaction.commit();
+
+  // The index enforces uniqueness again, and a later load into the now non-empty store is a normal one.
+  EXPECT_THROW(store().db().exec("INSERT INTO transactions(chain, tx_hash, timestamp) VALUES (3, 'tx-a', 1)"),
+               Error);
+  Transaction again(store().db());
+  TransferWriter later(store());
+  EXPECT_FALSE(later.begin_bulk_load());
+  EXPECT_EQ(hash_index_count(store()), 1);
+  EXPECT_EQ(later.intern_transactions(first, std::nullopt)[1].id, 2) << "stored hashes are found by the index";
+}
+
+TEST_F(TransferWriterTest, BulkLoadWithAHashRepeatedAcrossBatchesCannotFinishAndRollsBackToTheIndexedStore) {
+  Transaction transaction(store().db());
+  store().db().exec("SAVEPOINT load");
+  {
+    TransferWriter writer(store());
+    ASSERT_TRUE(writer.begin_bulk_load());
+    writer.intern_transactions(std::vector<core::Transfer>{transfer("tx-a", 0, "1")}, std::nullopt);
+    // Without the index, a later batch cannot know tx-a is loaded: it gets a second row.
+    writer.intern_transactions(std::vector<core::Transfer>{transfer("tx-a", 1, "1")}, std::nullopt);
+    EXPECT_FALSE(writer.finish_bulk_load());
+  }
+  store().db().exec("ROLLBACK TO load");
+  store().db().exec("RELEASE load");
+  EXPECT_EQ(hash_index_count(store()), 1) << "the rollback restores the dropped index";
+  EXPECT_EQ(count("transactions"), 0);
+}
+
 TEST_F(TransferWriterTest, AmountsBeyondInt64AreStoredAsTextAndReadBackExactly) {
   Transaction transaction(store().db());
   TransferWriter writer(store());

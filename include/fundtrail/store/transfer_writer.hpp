@@ -102,6 +102,18 @@ class TransferWriter {
   WriteOutcome write(const core::Transfer& transfer, const InternedTransaction& tx, std::int64_t asset_id,
                      std::optional<std::int64_t> source_id);
 
+  // Bulk load into a store that holds no transactions yet (a new case's first import): drops the tx-hash
+  // index, so that intern_transactions() appends rows without descending it, and finish_bulk_load() builds
+  // it once from sorted keys. Returns false, changing nothing, when the store holds transactions: only in an
+  // empty store is every hash known new without the index. Call inside a transaction, before any write; a
+  // rollback restores the index. Until finish_bulk_load(), only intern_transactions() and write(transfer, tx,
+  // ...) may be used.
+  bool begin_bulk_load();
+  // Builds the tx-hash index. Returns false when the loaded rows repeat a (chain, tx_hash): rows of one
+  // transaction in two batches, which intern_transactions() does not merge without the index. The caller
+  // must then roll the load back and write the rows the normal way. Throws on any other failure.
+  bool finish_bulk_load();
+
   // True when this writer has interned exactly `address` on `chain` during its lifetime (it remembers up to
   // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
   // bulk importer may skip re-validating such text: the same wallets recur on most rows.
@@ -150,6 +162,7 @@ class TransferWriter {
   Statement undo_transactions_from_;
   Statement insert_transfer_;
   Statement find_transfer_;
+  std::optional<Statement> insert_tx_appended_;  // during a bulk load: no conflict target, the index is gone
   std::unique_ptr<AddressIdCache> address_ids_;
   std::unordered_map<std::string, ResolvedAsset> asset_ids_;  // key: chain byte + upper-case symbol
   core::Chain last_tx_chain_{};
