@@ -91,6 +91,7 @@ class CsvImporterTest : public ::testing::Test {
     auto enabled = store().db().prepare("PRAGMA foreign_keys");
     ASSERT_TRUE(enabled.step());
     EXPECT_EQ(enabled.column_int64(0), 1) << "foreign keys were left off after an import";
+    EXPECT_EQ(query_int("PRAGMA temp_store"), 2) << "the store's in-memory temporary storage is restored";
   }
 
   std::int64_t hash_index_count() {
