@@ -114,7 +114,7 @@ class RowParser {
 
   // Fills `transfer` from a row, or throws RowProblem.
   void parse(const std::vector<std::string_view>& fields, store::TransferWriter& writer, core::Transfer& transfer,
-             std::int64_t& asset_id) {
+             std::int64_t& asset_id, store::WalletIds& wallets) {
     if (fields.size() != width_) {
       throw RowProblem{kColumnCount,
                        "has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(width_)};
@@ -129,8 +129,8 @@ class RowParser {
       throw RowProblem{kTimestamp, "'" + sanitize(required(fields, kTimestamp)) +
                                        "' is outside 1970-01-01..9999-12-31 (milliseconds instead of seconds?)"};
     }
-    read_address(required(fields, kFrom), kFrom, transfer.chain, writer, transfer.from);
-    read_address(required(fields, kTo), kTo, transfer.chain, writer, transfer.to);
+    wallets.from = read_address(required(fields, kFrom), kFrom, transfer.chain, writer, transfer.from);
+    wallets.to = read_address(required(fields, kTo), kTo, transfer.chain, writer, transfer.to);
 
     std::optional<unsigned> decimals;
     if (auto text = optional_field(fields, kDecimals)) {
@@ -175,14 +175,16 @@ class RowParser {
   }
 
   // A wallet the writer has already interned is known valid and normalised: only new text is decoded and
-  // checksummed (Base58Check costs a double SHA-256, ~10% of an import when done for every row).
-  static void read_address(std::string_view text, Column column, core::Chain chain,
-                           const store::TransferWriter& writer, std::string& out) {
-    if (writer.is_interned_address(chain, text)) {
+  // checksummed (Base58Check costs a double SHA-256, ~10% of an import when done for every row). Returns
+  // the wallet's id when the writer knows it (0 otherwise), so the write does not look it up again.
+  static std::int64_t read_address(std::string_view text, Column column, core::Chain chain,
+                                   const store::TransferWriter& writer, std::string& out) {
+    if (const std::int64_t id = writer.interned_address_id(chain, text); id != 0) {
       out.assign(text);
-    } else {
-      out = in_column(column, [&] { return core::normalize_address(chain, text); });
+      return id;
     }
+    out = in_column(column, [&] { return core::normalize_address(chain, text); });
+    return 0;
   }
 
   std::array<int, kColumnCount> positions_{};
@@ -199,10 +201,11 @@ class ParsedBatch {
  public:
   static constexpr std::size_t kCapacity = 16384;
 
-  ParsedBatch() : transfers_(kCapacity), asset_ids_(kCapacity), lines_(kCapacity) {}
+  ParsedBatch() : transfers_(kCapacity), asset_ids_(kCapacity), wallets_(kCapacity), lines_(kCapacity) {}
 
   // Where the next row is parsed; it joins the batch only with push().
   core::Transfer& next_slot() { return transfers_[size_]; }
+  store::WalletIds& next_wallets() { return wallets_[size_]; }
   void push(std::int64_t asset_id, std::uint64_t line) {
     asset_ids_[size_] = asset_id;
     lines_[size_] = line;
@@ -215,11 +218,13 @@ class ParsedBatch {
   std::span<const core::Transfer> transfers() const { return {transfers_.data(), size_}; }
   const core::Transfer& transfer(std::size_t i) const { return transfers_[i]; }
   std::int64_t asset_id(std::size_t i) const { return asset_ids_[i]; }
+  store::WalletIds wallets(std::size_t i) const { return wallets_[i]; }
   std::uint64_t line(std::size_t i) const { return lines_[i]; }
 
  private:
   std::vector<core::Transfer> transfers_;
   std::vector<std::int64_t> asset_ids_;
+  std::vector<store::WalletIds> wallets_;  // ids known when the row was parsed, else 0
   std::vector<std::uint64_t> lines_;
   std::size_t size_ = 0;
 };
@@ -276,10 +281,11 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     }
     if (!options.skip_invalid) writing = false;
   };
-  auto write_row = [&](const core::Transfer& transfer, const store::InternedTransaction& tx, std::int64_t asset_id) {
+  auto write_row = [&](const core::Transfer& transfer, const store::InternedTransaction& tx, std::int64_t asset_id,
+                       store::WalletIds wallets) {
     return in_column(kColumnCount, [&] {
       try {
-        return writer.write(transfer, tx, asset_id, source_id);
+        return writer.write(transfer, tx, asset_id, source_id, wallets);
       } catch (const Error& error) {
         if (parser.has_index_column()) throw;
         // Without an index column a transaction's rows are numbered only while they are adjacent.
@@ -295,7 +301,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     const std::vector<store::InternedTransaction> txs = writer.intern_transactions(batch.transfers(), source_id);
     for (std::size_t i = 0; i < batch.size() && writing; ++i) {
       try {
-        const auto outcome = write_row(batch.transfer(i), txs[i], batch.asset_id(i));
+        const auto outcome = write_row(batch.transfer(i), txs[i], batch.asset_id(i), batch.wallets(i));
         (outcome == store::WriteOutcome::Inserted ? summary.inserted : summary.duplicates) += 1;
       } catch (const RowProblem& problem) {
         reject(batch.line(i), problem);
@@ -308,7 +314,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   while (reader.next(fields)) {
     ++summary.rows;
     try {
-      parser.parse(fields, writer, batch.next_slot(), asset_id);
+      parser.parse(fields, writer, batch.next_slot(), asset_id, batch.next_wallets());
       if (writing) {
         batch.push(asset_id, reader.line());
         if (batch.full()) flush();

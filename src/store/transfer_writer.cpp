@@ -181,7 +181,11 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
 }
 
 bool TransferWriter::is_interned_address(core::Chain chain, std::string_view address) const {
-  return address_ids_->find(static_cast<std::uint8_t>(chain), address).has_value();
+  return interned_address_id(chain, address) != 0;
+}
+
+std::int64_t TransferWriter::interned_address_id(core::Chain chain, std::string_view address) const {
+  return address_ids_->find(static_cast<std::uint8_t>(chain), address).value_or(0);
 }
 
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
@@ -363,18 +367,19 @@ WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t 
 }
 
 WriteOutcome TransferWriter::write(const core::Transfer& transfer, const InternedTransaction& tx,
-                                   std::int64_t asset_id, std::optional<std::int64_t> source_id) {
-  return write_interned(transfer, tx, asset_id, source_id, 1);
+                                   std::int64_t asset_id, std::optional<std::int64_t> source_id, WalletIds wallets) {
+  return write_interned(transfer, tx, asset_id, source_id, 1, wallets);
 }
 
 WriteOutcome TransferWriter::write_interned(const core::Transfer& transfer, const TxState& tx, std::int64_t asset_id,
-                                            std::optional<std::int64_t> source_id, std::uint32_t probe_span) {
+                                            std::optional<std::int64_t> source_id, std::uint32_t probe_span,
+                                            WalletIds wallets) {
   if (tx.timestamp != transfer.timestamp) {
     throw invalid_argument("transaction " + transfer.tx_hash + " is already stored with timestamp " +
                            core::format_iso8601(tx.timestamp) + ", not " + core::format_iso8601(transfer.timestamp));
   }
-  const std::int64_t from_id = intern_address(transfer.chain, transfer.from);
-  const std::int64_t to_id = intern_address(transfer.chain, transfer.to);
+  const std::int64_t from_id = wallets.from != 0 ? wallets.from : intern_address(transfer.chain, transfer.from);
+  const std::int64_t to_id = wallets.to != 0 ? wallets.to : intern_address(transfer.chain, transfer.to);
 
   if (probe_span == 0 || transfer.index + static_cast<std::uint64_t>(probe_span) - 1 > kMaxTransferIndex) {
     throw invalid_argument("transfer index " + std::to_string(transfer.index) + " + " + std::to_string(probe_span) +

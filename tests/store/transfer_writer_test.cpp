@@ -119,6 +119,30 @@ TEST_F(TransferWriterTest, KnowsExactlyTheAddressesItInternedOnTheirChain) {
   EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, std::string(kSeller).substr(1)));
 }
 
+TEST_F(TransferWriterTest, WalletIdsKnownToTheCallerAreWrittenWithoutAnotherLookUp) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
+  EXPECT_EQ(writer.interned_address_id(core::Chain::Tron, kSeller), 0);
+  writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt);
+  const std::int64_t seller = writer.interned_address_id(core::Chain::Tron, kSeller);
+  const std::int64_t broker = writer.interned_address_id(core::Chain::Tron, kBroker);
+  EXPECT_GT(seller, 0);
+  EXPECT_GT(broker, 0);
+  EXPECT_NE(seller, broker);
+
+  // The ids given are the ones written (here deliberately swapped, which only a caller's bug would do, to
+  // show they are used as given); 0 means "intern it here".
+  const std::vector<core::Transfer> rows{transfer("tx2", 0, "7")};
+  const auto txs = writer.intern_transactions(rows, std::nullopt);
+  EXPECT_EQ(writer.write(rows[0], txs[0], usdt.id, std::nullopt, WalletIds{broker, 0}), WriteOutcome::Inserted);
+  auto stored = store().db().prepare("SELECT from_id, to_id FROM transfers WHERE id = ?1");
+  stored.bind(1, transfer_id_of(txs[0].id, 0));
+  ASSERT_TRUE(stored.step());
+  EXPECT_EQ(stored.column_int64(0), broker);
+  EXPECT_EQ(stored.column_int64(1), broker) << "to = kBroker, interned by the writer itself";
+}
+
 TEST_F(TransferWriterTest, SameKeyWithOtherContentIsRefusedNamingTheTransaction) {
   Transaction transaction(store().db());
   TransferWriter writer(store());

@@ -65,6 +65,12 @@ class ForeignKeysSuspended {
   CaseStore& store_;
 };
 
+// A transfer's from/to address ids when the caller already knows them; 0 = not known.
+struct WalletIds {
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+
 class TransferWriter {
  public:
   explicit TransferWriter(CaseStore& store);
@@ -98,9 +104,10 @@ class TransferWriter {
   std::vector<InternedTransaction> intern_transactions(std::span<const core::Transfer> transfers,
                                                        std::optional<std::int64_t> source_id);
 
-  // write() for a transfer whose transaction intern_transactions() returned (probe_span 1).
+  // write() for a transfer whose transaction intern_transactions() returned (probe_span 1). `wallets` may
+  // carry the ids of its from/to addresses found by interned_address_id() (0 = not known: interned here).
   WriteOutcome write(const core::Transfer& transfer, const InternedTransaction& tx, std::int64_t asset_id,
-                     std::optional<std::int64_t> source_id);
+                     std::optional<std::int64_t> source_id, WalletIds wallets = {});
 
   // Bulk load into a store that holds no transactions yet (a new case's first import): drops the tx-hash
   // index, so that intern_transactions() appends rows without descending it, and finish_bulk_load() builds
@@ -118,6 +125,9 @@ class TransferWriter {
   // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
   // bulk importer may skip re-validating such text: the same wallets recur on most rows.
   bool is_interned_address(core::Chain chain, std::string_view address) const;
+  // The id of such an address (0 when this writer has not interned it or no longer remembers it), so that an
+  // importer that has just checked the text need not look it up again to write the row.
+  std::int64_t interned_address_id(core::Chain chain, std::string_view address) const;
 
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
@@ -150,7 +160,8 @@ class TransferWriter {
                              std::vector<InternedTransaction>& result);
   bool insert_transaction(const core::Transfer& first, std::int64_t id, std::optional<std::int64_t> source_id);
   WriteOutcome write_interned(const core::Transfer& transfer, const TxState& tx, std::int64_t asset_id,
-                              std::optional<std::int64_t> source_id, std::uint32_t probe_span);
+                              std::optional<std::int64_t> source_id, std::uint32_t probe_span,
+                              WalletIds wallets = {});
 
   CaseStore& store_;
   Statement find_address_;
