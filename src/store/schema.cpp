@@ -238,23 +238,33 @@ void migrate(Database& db, int target) {
   // A migration that rebuilds a table (create, copy with the same ids, drop, rename) must not have the drop's
   // implicit DELETE checked against the rows that reference it: foreign keys are off meanwhile (the pragma is
   // a no-op inside a transaction, so it is set around them). The copy keeps every id, so references hold.
-  const bool foreign_keys = [&db] {
-    auto statement = db.prepare("PRAGMA foreign_keys");
-    return statement.step() && statement.column_int64(0) != 0;
-  }();
-  struct ForeignKeysRestored {
+  // Temporary storage goes to disk meanwhile: a rebuilt index of a large store is sorted in temporary
+  // storage, which in memory would hold every key at once.
+  auto pragma_value = [&db](const char* sql) {
+    auto statement = db.prepare(sql);
+    return statement.step() ? statement.column_int64(0) : 0;
+  };
+  struct PragmasRestored {
     Database& db;
-    bool on;
-    ~ForeignKeysRestored() {
-      if (!on) return;
+    std::int64_t foreign_keys;
+    std::int64_t temp_store;
+    ~PragmasRestored() {
       try {
-        db.exec("PRAGMA foreign_keys = ON");
+        // Integers read from SQLite itself, never user text.
+        db.exec("PRAGMA foreign_keys = " + std::to_string(foreign_keys));
+        db.exec("PRAGMA temp_store = " + std::to_string(temp_store));
       } catch (const Error& error) {
-        spdlog::error("cannot re-enable foreign keys on {}: {}", db.path(), error.what());
+        spdlog::error("cannot restore foreign keys and temporary storage on {}: {}", db.path(), error.what());
       }
     }
-  } restored{db, foreign_keys};
+  } restored{db, pragma_value("PRAGMA foreign_keys"), pragma_value("PRAGMA temp_store")};
   db.exec("PRAGMA foreign_keys = OFF");
+  db.exec("PRAGMA temp_store = FILE");
+  if (version > 0) {
+    // Rebuilding a table of a store with millions of rows takes a while: say why the command pauses.
+    spdlog::warn("upgrading case store {} from schema {} to {} (once; a large store takes a minute)", db.path(),
+                 version, target);
+  }
   while (version < target) {
     spdlog::debug("store: migrating {} from schema {} to {}", db.path(), version, version + 1);
     Transaction transaction(db);

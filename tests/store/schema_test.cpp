@@ -188,6 +188,7 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_key_check"), 0);
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_keys WHERE foreign_keys = 1"), 1)
       << "foreign keys are back on after the migrations";
+  EXPECT_EQ(query_int(store.db(), "PRAGMA temp_store"), 2) << "in-memory temporary storage is back too";
   EXPECT_THAT([&] { store.db().exec("INSERT INTO transactions(chain, tx_hash, timestamp) VALUES (3, 'aa11', 1)"); },
               ThrowsError(ErrorKind::IoError));
 
