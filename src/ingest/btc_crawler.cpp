@@ -125,10 +125,10 @@ CrawlSummary BtcCrawler::run(const std::vector<std::string>& seeds,
       previous_fetch = std::chrono::steady_clock::now() - fetch_start;
 
       for (std::size_t i = 0; i < batch_entries.size(); ++i) {
-        batch.write_page([&] {
-          const store::CrawlEntry& entry = batch_entries[i];
-          const std::string context = redact_url(requests[i].url);
-          if (is_summary[i]) {
+        const store::CrawlEntry& entry = batch_entries[i];
+        const std::string context = redact_url(requests[i].url);
+        if (is_summary[i]) {
+          batch.write_page([&] {
             if (responses[i].status != 200) {
               throw invalid_argument(context + ": HTTP status " + std::to_string(responses[i].status) + ": " +
                                      printable_excerpt(responses[i].body, 200));
@@ -141,34 +141,48 @@ CrawlSummary BtcCrawler::run(const std::vector<std::string>& seeds,
             } else {
               state.set_tx_count(core::Chain::Btc, entry.address, count);
             }
-            return;
-          }
-          EsploraPage page = EsploraSource::parse_history_page(responses[i], context);
-          const auto source_id =
-              writer.transfers().add_source(evidence_of(requests[i], responses[i], options_.keep_raw));
-          const core::UnixSeconds fetched = now_utc();
-          bool older_than_since = false;
-          for (const core::BtcTransaction& tx : page.transactions) {
-            if (tx.confirmed && tx.block_time && *tx.block_time < options_.since) older_than_since = true;
-            if (!in_window(tx, options_)) continue;
-            if (writer.write(tx, source_id, fetched) == store::WriteOutcome::Inserted) ++summary_.transactions;
-          }
-          // Pages run newest first: once they reach before `since`, older pages cannot matter.
-          std::optional<std::string> next = older_than_since ? std::nullopt : page.next_cursor;
-          state.save_page(core::Chain::Btc, entry.address, next,
-                          static_cast<std::int64_t>(page.transactions.size()));
-          const std::int64_t seen = entry.txs_seen + static_cast<std::int64_t>(page.transactions.size());
-          if (next && seen > options_.max_txs_per_address) {
-            // The size check could not run (resumed crawl) or the wallet grew: stop paging it as a hub.
-            state.mark_hub(core::Chain::Btc, entry.address, seen);
-            summary_.hubs.push_back(entry.address);
-            ++summary_.addresses;
-          } else if (!next) {
-            expand(entry.address, entry.hop);
-            ++summary_.addresses;
-          }
-          store_.bump_data_version();
-        });
+          });
+          continue;
+        }
+        // Parsed and checked before anything of the page is written (a hostile page throws here, writing
+        // nothing): a page of new, valid transactions cannot fail on its data and needs no savepoint.
+        const EsploraPage page = EsploraSource::parse_history_page(responses[i], context);
+        std::optional<std::vector<std::vector<core::Transfer>>> checked;
+        batch.write_page(
+            [&] {
+              checked = writer.check_new_page(page.transactions);
+              return checked ? PageRisk::StorageOnly : PageRisk::Data;
+            },
+            [&] {
+              const auto source_id =
+                  writer.transfers().add_source(evidence_of(requests[i], responses[i], options_.keep_raw));
+              const core::UnixSeconds fetched = now_utc();
+              bool older_than_since = false;
+              for (std::size_t k = 0; k < page.transactions.size(); ++k) {
+                const core::BtcTransaction& tx = page.transactions[k];
+                if (tx.confirmed && tx.block_time && *tx.block_time < options_.since) older_than_since = true;
+                if (!in_window(tx, options_)) continue;
+                const store::WriteOutcome outcome = checked
+                                                        ? writer.write_new(tx, std::move((*checked)[k]), source_id, fetched)
+                                                        : writer.write(tx, source_id, fetched);
+                if (outcome == store::WriteOutcome::Inserted) ++summary_.transactions;
+              }
+              // Pages run newest first: once they reach before `since`, older pages cannot matter.
+              std::optional<std::string> next = older_than_since ? std::nullopt : page.next_cursor;
+              state.save_page(core::Chain::Btc, entry.address, next,
+                              static_cast<std::int64_t>(page.transactions.size()));
+              const std::int64_t seen = entry.txs_seen + static_cast<std::int64_t>(page.transactions.size());
+              if (next && seen > options_.max_txs_per_address) {
+                // The size check could not run (resumed crawl) or the wallet grew: stop paging it as a hub.
+                state.mark_hub(core::Chain::Btc, entry.address, seen);
+                summary_.hubs.push_back(entry.address);
+                ++summary_.addresses;
+              } else if (!next) {
+                expand(entry.address, entry.hop);
+                ++summary_.addresses;
+              }
+              store_.bump_data_version();
+            });
       }
       if (on_progress) {
         const ClientStats stats = client_.stats();

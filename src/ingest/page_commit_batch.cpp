@@ -11,20 +11,58 @@ PageCommitBatch::PageCommitBatch(store::Database& db, PageCommitLimits limits) :
 PageCommitBatch::~PageCommitBatch() = default;
 
 void PageCommitBatch::write_page(const std::function<void()>& write_page) {
-  if (!transaction_) {
-    transaction_.emplace(db_);
-    opened_ = std::chrono::steady_clock::now();
+  open();
+  write_in_savepoint(write_page);
+  page_done();
+}
+
+void PageCommitBatch::write_page(const std::function<PageRisk()>& assess, const std::function<void()>& write_page) {
+  open();
+  if (assess() == PageRisk::Data) {
+    write_in_savepoint(write_page);
+  } else {
+    try {
+      write_page();
+    } catch (...) {
+      drop_batch();
+      throw;
+    }
   }
-  db_.exec("SAVEPOINT page");
+  page_done();
+}
+
+void PageCommitBatch::open() {
+  if (transaction_) return;
+  transaction_.emplace(db_);
+  opened_ = std::chrono::steady_clock::now();
+}
+
+void PageCommitBatch::write_in_savepoint(const std::function<void()>& write_page) {
+  if (!savepoint_) {
+    savepoint_.emplace(db_, "SAVEPOINT page");
+    release_.emplace(db_, "RELEASE page");
+  }
+  savepoint_->run();
+  ++savepoints_;
   try {
     write_page();
   } catch (...) {
     undo_failed_page();
     throw;
   }
-  db_.exec("RELEASE page");
+  release_->run();
+}
+
+void PageCommitBatch::page_done() {
   ++pages_;
   if (pages_ >= limits_.max_pages || std::chrono::steady_clock::now() - opened_ >= limits_.max_age) commit();
+}
+
+void PageCommitBatch::drop_batch() noexcept {
+  spdlog::error("a page written without a savepoint failed: it and the {} pages before it in the batch are rolled "
+                "back (a rerun fetches them again)", pages_);
+  transaction_.reset();  // store::Transaction rolls back
+  pages_ = 0;
 }
 
 void PageCommitBatch::undo_failed_page() noexcept {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -36,15 +37,6 @@ std::optional<std::string> optional_text(const Statement& statement, int column)
   return statement.column_text(column);
 }
 
-struct StoredState {
-  std::int64_t id = 0;
-  std::optional<std::int64_t> block_height;
-  core::UnixSeconds timestamp = 0;
-  bool has_btc_row = false;
-  bool confirmed = false;
-  std::optional<std::string> block_hash;
-};
-
 }  // namespace
 
 BtcWriter::BtcWriter(CaseStore& store)
@@ -54,6 +46,7 @@ BtcWriter::BtcWriter(CaseStore& store)
                   "SELECT t.id, t.block_height, t.timestamp, b.tx_id IS NOT NULL, b.confirmed, b.block_hash "
                   "FROM transactions t LEFT JOIN btc_transactions b ON b.tx_id = t.id "
                   "WHERE t.chain = ?1 AND t.tx_hash = ?2"),
+      is_stored_(store.db(), "SELECT 1 FROM transactions WHERE chain = ?1 AND tx_hash = ?2"),
       insert_tx_(store.db(),
                  "INSERT INTO transactions(chain, tx_hash, block_height, timestamp, source_id) "
                  "VALUES (?1, ?2, ?3, ?4, ?5)"),
@@ -79,6 +72,40 @@ BtcWriter::BtcWriter(CaseStore& store)
                      "JOIN transactions t ON t.id = i.tx_id JOIN btc_transactions b ON b.tx_id = i.tx_id "
                      "WHERE i.prev_txid = ?1 ORDER BY i.prev_vout, b.confirmed DESC, i.tx_id"),
       set_spent_by_(store.db(), "UPDATE btc_outputs SET spent_by = ?3 WHERE tx_id = ?1 AND n = ?2") {}
+
+std::optional<std::vector<std::vector<core::Transfer>>> BtcWriter::check_new_page(
+    std::span<const core::BtcTransaction> txs) {
+  if (!btc_) return std::nullopt;  // resolving the asset may write its row, and it can disagree with a stored one
+  std::vector<std::string_view> txids;
+  txids.reserve(txs.size());
+  for (const core::BtcTransaction& tx : txs) txids.push_back(tx.txid);
+  std::sort(txids.begin(), txids.end());
+  if (std::adjacent_find(txids.begin(), txids.end()) != txids.end()) return std::nullopt;
+  std::vector<std::vector<core::Transfer>> derived;
+  derived.reserve(txs.size());
+  for (const core::BtcTransaction& tx : txs) {
+    is_stored_.reset();
+    is_stored_.bind(1, kBtc).bind_static(2, tx.txid);
+    const bool stored = is_stored_.step();
+    is_stored_.reset();
+    if (stored) return std::nullopt;
+    try {
+      // For a new transaction this is all that can fail on its data: its transactions row, transfers
+      // (indexes 0.. of a fresh id) and UTXO rows cannot meet a stored row. Timestamps are set by write_new.
+      derived.push_back(core::derive_btc_transfers(tx, 0));
+    } catch (const Error&) {
+      return std::nullopt;
+    }
+  }
+  return derived;
+}
+
+WriteOutcome BtcWriter::write_new(const core::BtcTransaction& tx, std::vector<core::Transfer> transfers,
+                                  std::optional<std::int64_t> source_id, core::UnixSeconds first_seen) {
+  const core::UnixSeconds timestamp = tx.confirmed && tx.block_time ? *tx.block_time : first_seen;
+  for (core::Transfer& transfer : transfers) transfer.timestamp = timestamp;
+  return write_rows(tx, std::nullopt, transfers, timestamp, false, source_id);
+}
 
 WriteOutcome BtcWriter::write(const core::BtcTransaction& tx, std::optional<std::int64_t> source_id,
                               core::UnixSeconds first_seen) {
@@ -116,7 +143,12 @@ WriteOutcome BtcWriter::write(const core::BtcTransaction& tx, std::optional<std:
 
   // Validates the transaction (and its prevouts) before anything is written.
   const std::vector<core::Transfer> derived = core::derive_btc_transfers(tx, timestamp);
+  return write_rows(tx, stored, derived, timestamp, move_to_block, source_id);
+}
 
+WriteOutcome BtcWriter::write_rows(const core::BtcTransaction& tx, const std::optional<StoredState>& stored,
+                                   const std::vector<core::Transfer>& derived, core::UnixSeconds timestamp,
+                                   bool move_to_block, std::optional<std::int64_t> source_id) {
   if (move_to_block) transfers_.confirm_transaction(core::Chain::Btc, tx.txid, tx.block_height, timestamp);
 
   bool changed = move_to_block;

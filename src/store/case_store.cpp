@@ -81,7 +81,8 @@ std::int64_t CaseStore::data_version() {
 }
 
 void CaseStore::bump_data_version() {
-  db_->prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'").run();
+  // Once per crawled page: prepared once.
+  cached(bump_data_version_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'").run();
 }
 
 std::optional<std::int64_t> CaseStore::find_address(core::Chain chain, std::string_view normalized) {

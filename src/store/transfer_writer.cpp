@@ -77,20 +77,30 @@ TransferWriter::TransferWriter(CaseStore& store)
                        "INSERT INTO transfers(id, tx_id, idx, from_id, to_id, asset_id, amount, timestamp, source_id) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING"),
       find_transfer_(store.db(), "SELECT from_id, to_id, asset_id, amount FROM transfers WHERE id = ?1"),
+      find_file_source_(store.db(), "SELECT id FROM sources WHERE kind = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1"),
+      insert_source_(store.db(),
+                     "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256, body) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
       address_ids_(std::make_unique<AddressIdCache>(kMaxCachedAddresses)) {}
 
 TransferWriter::~TransferWriter() = default;
 
 std::int64_t TransferWriter::add_source(const SourceInfo& source) {
   if (source.kind == "file" && !source.sha256.empty()) {
-    auto find = store_.db().prepare("SELECT id FROM sources WHERE kind = ?1 AND sha256 = ?2 ORDER BY id LIMIT 1");
-    find.bind(1, source.kind).bind(2, source.sha256);
-    if (find.step()) return find.column_int64(0);
+    find_file_source_.reset();
+    find_file_source_.bind(1, source.kind).bind(2, source.sha256);
+    const bool found = find_file_source_.step();
+    const std::int64_t id = found ? find_file_source_.column_int64(0) : 0;
+    find_file_source_.reset();
+    if (found) return id;
   }
-  auto statement = store_.db().prepare(
-      "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256, body) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  statement.bind(1, source.kind).bind(2, source.provider).bind(3, source.locator).bind(4, source.fetched_at);
+  // `source` outlives the statement's run: bound without copies (the body can be megabytes).
+  Statement& statement = insert_source_;
+  statement.reset();  // in case a previous run failed half-way
+  statement.bind_static(1, source.kind)
+      .bind_static(2, source.provider)
+      .bind_static(3, source.locator)
+      .bind(4, source.fetched_at);
   if (source.status) {
     statement.bind(5, *source.status);
   } else {
@@ -100,7 +110,7 @@ std::int64_t TransferWriter::add_source(const SourceInfo& source) {
   if (source.sha256.empty()) {
     statement.bind_null(7);
   } else {
-    statement.bind(7, source.sha256);
+    statement.bind_static(7, source.sha256);
   }
   if (source.body_zstd) {
     statement.bind_blob(8, *source.body_zstd);

@@ -405,6 +405,85 @@ TEST_F(BtcWriterTest, ConflictWithAnotherTransferUnderTheSameKeyIsReported) {
   EXPECT_THAT(error->what(), AllOf(HasSubstr(hex64('e')), HasSubstr("already stored")));
 }
 
+// check_new_page() decides whether the crawler may write a page without a savepoint: it must refuse every
+// page whose writes could fail on their data.
+TEST_F(BtcWriterTest, CheckNewPageAcceptsOnlyNewValidDistinctTransactions) {
+  const auto first = confirmed(worked_example());
+  const auto second = confirmed(make_tx(hex64('f'), {input(kA, 10'000, hex64('1'), 0)}, {output(kX, 9'000)}));
+  const auto third = make_tx(hex64('9'), {input(kB, 5'000, hex64('2'), 3)}, {output(kY, 4'000)});
+  auto bad_fee = third;
+  bad_fee.fee += 1;
+  auto unknown = third;
+  unknown.inputs[0].prevout_known = false;
+  unknown.inputs[0].address.reset();
+  unknown.inputs[0].value = 0;
+  unknown.fee = 0;
+
+  Transaction transaction(store().db());
+  BtcWriter writer(store());
+  const std::vector<core::BtcTransaction> fresh{second, third};
+  EXPECT_FALSE(writer.check_new_page(fresh)) << "the BTC asset is not resolved yet";
+  ASSERT_EQ(writer.write(first, std::nullopt, kFirstSeen), WriteOutcome::Inserted);
+
+  const auto checked = writer.check_new_page(fresh);
+  ASSERT_TRUE(checked);
+  ASSERT_EQ(checked->size(), 2u);
+  EXPECT_EQ((*checked)[0].size(), 1u);
+  EXPECT_EQ((*checked)[1].size(), 1u);
+  EXPECT_TRUE(writer.check_new_page(std::vector<core::BtcTransaction>{}));
+
+  EXPECT_FALSE(writer.check_new_page(std::vector<core::BtcTransaction>{second, first})) << "first is stored";
+  EXPECT_FALSE(writer.check_new_page(std::vector<core::BtcTransaction>{third, second, third})) << "repeated txid";
+  EXPECT_FALSE(writer.check_new_page(std::vector<core::BtcTransaction>{second, bad_fee}));
+  EXPECT_FALSE(writer.check_new_page(std::vector<core::BtcTransaction>{unknown}));
+  EXPECT_EQ(count("transactions"), 1) << "checking writes nothing";
+}
+
+// write_new() with check_new_page()'s transfers stores exactly what write() stores, confirmed or not.
+TEST_F(BtcWriterTest, WriteNewStoresTheSameRowsAsWrite) {
+  const auto spent = confirmed(worked_example());
+  const auto spender = make_tx(hex64('f'), {input(kX, 33'333, hex64('e'), 0)}, {output(kB, 30'000)});
+  const auto other = confirmed(make_tx(hex64('9'), {input(kB, 5'000, hex64('2'), 3)}, {output(kY, 4'000)}));
+  const std::vector<core::BtcTransaction> page{spender, other};
+  auto rows = [&] {
+    std::vector<std::vector<Row>> result;
+    for (const auto& tx : {spent, spender, other}) result.push_back(transfers_of(tx.txid));
+    result.push_back({Row{count("btc_inputs"), "", "", query_text("SELECT group_concat(coalesce(spent_by, '-')) FROM "
+                                                                  "btc_outputs").value_or(""),
+                          count("btc_outputs")}});
+    result.push_back({Row{count("transactions"), "", "",
+                          query_text("SELECT group_concat(tx_hash || timestamp || coalesce(block_height, '-')) "
+                                     "FROM transactions").value_or(""),
+                          count("addresses")}});
+    return result;
+  };
+
+  write(spent);
+  for (const auto& tx : page) write(tx, kLaterSeen);
+  const auto expected = rows();
+  expect_foreign_keys_hold();
+
+  store_.reset();
+  std::filesystem::remove_all(dir_.file("case.db"));
+  std::filesystem::remove(dir_.file("case.db") + "-wal");
+  std::filesystem::remove(dir_.file("case.db") + "-shm");
+  store_ = std::make_unique<CaseStore>(dir_.file("case.db"), OpenMode::CreateIfMissing);
+  {
+    Transaction transaction(store().db());
+    BtcWriter writer(store());
+    ASSERT_EQ(writer.write(spent, std::nullopt, kFirstSeen), WriteOutcome::Inserted);
+    auto checked = writer.check_new_page(page);
+    ASSERT_TRUE(checked);
+    for (std::size_t k = 0; k < page.size(); ++k) {
+      EXPECT_EQ(writer.write_new(page[k], std::move((*checked)[k]), std::nullopt, kLaterSeen), WriteOutcome::Inserted);
+    }
+    transaction.commit();
+  }
+  EXPECT_EQ(rows(), expected);
+  EXPECT_EQ(transfers_of(spender.txid).front().timestamp, kLaterSeen);
+  expect_foreign_keys_hold();
+}
+
 TEST_F(BtcWriterTest, ConfirmTransactionOfAnUnknownTransactionIsNotFound) {
   Transaction transaction(store().db());
   TransferWriter writer(store());

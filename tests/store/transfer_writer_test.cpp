@@ -502,6 +502,48 @@ TEST_F(TransferWriterTest, SourcesAreDedupedByKindAndSha256) {
   EXPECT_EQ(count("sources"), 3);
 }
 
+// add_source's statement is prepared once and reused (once per crawled page): every record keeps its own
+// fields, none leaks into the next one (status, SHA-256 and body may be absent).
+TEST_F(TransferWriterTest, EachSourceThroughOneWriterKeepsItsOwnFields) {
+  Transaction transaction(store().db());
+  TransferWriter writer(store());
+  std::vector<std::int64_t> ids;
+  for (int page = 0; page < 3; ++page) {
+    SourceInfo http;
+    http.kind = "http";
+    http.provider = "esplora";
+    http.locator = "https://esplora.example/address/x/txs/chain/" + std::to_string(page);
+    http.fetched_at = kT0 + page;
+    if (page != 1) http.status = 200 + page;
+    if (page != 1) http.byte_size = 100 + page;
+    if (page != 1) http.sha256 = std::string(64, static_cast<char>('a' + page));
+    if (page == 2) http.body_zstd = std::string("\x28\xb5\x2f\xfd", 4);
+    ids.push_back(writer.add_source(http));
+  }
+  transaction.commit();
+  auto rows = store().db().prepare(
+      "SELECT id, locator, fetched_at, coalesce(status, -1), coalesce(byte_size, -1), coalesce(sha256, '-'), "
+      "coalesce(length(body), -1) FROM sources ORDER BY id");
+  std::vector<std::string> stored;
+  while (rows.step()) {
+    std::string row;
+    for (int column = 1; column < 7; ++column) row += rows.column_text(column) + "|";
+    stored.push_back(row);
+    EXPECT_EQ(rows.column_int64(0), ids[stored.size() - 1]);
+  }
+  const std::string base = "https://esplora.example/address/x/txs/chain/";
+  EXPECT_THAT(stored, ::testing::ElementsAre(
+                          base + "0|" + std::to_string(kT0) + "|200|100|" + std::string(64, 'a') + "|-1|",
+                          base + "1|" + std::to_string(kT0 + 1) + "|-1|-1|-|-1|",
+                          base + "2|" + std::to_string(kT0 + 2) + "|202|102|" + std::string(64, 'c') + "|4|"));
+}
+
+TEST_F(TransferWriterTest, EveryBumpOfTheDataVersionCounts) {
+  const std::int64_t before = store().data_version();
+  for (int page = 0; page < 3; ++page) store().bump_data_version();
+  EXPECT_EQ(store().data_version(), before + 3);
+}
+
 TEST_F(TransferWriterTest, TransfersRecordTheirSource) {
   Transaction transaction(store().db());
   TransferWriter writer(store());

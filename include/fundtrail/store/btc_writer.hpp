@@ -5,7 +5,10 @@
 // btc_outputs (docs/schema.md, version 3). The caller owns the surrounding store::Transaction.
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "fundtrail/core/btc_transaction.hpp"
 #include "fundtrail/core/timestamp.hpp"
@@ -35,16 +38,42 @@ class BtcWriter {
   WriteOutcome write(const core::BtcTransaction& tx, std::optional<std::int64_t> source_id,
                      core::UnixSeconds first_seen);
 
+  // For a page of transactions to be written with write_new(), checked in the same write transaction:
+  // their transfers (core::derive_btc_transfers, in order) when writing them cannot fail on their data, only
+  // in SQLite itself (I/O, memory): no txid repeats, none is stored yet (so no stored row can conflict or
+  // need confirming), each is valid with its prevouts known, and the BTC asset is already resolved by an
+  // earlier write. std::nullopt otherwise: then write() each. Reads only. The crawler writes a checked page
+  // without a savepoint (ingest::PageRisk).
+  std::optional<std::vector<std::vector<core::Transfer>>> check_new_page(std::span<const core::BtcTransaction> txs);
+
+  // write() for a transaction check_new_page() found new, with the transfers it derived (their timestamps are
+  // set here, as write() sets them). Must run in the write transaction the check ran in.
+  WriteOutcome write_new(const core::BtcTransaction& tx, std::vector<core::Transfer> transfers,
+                         std::optional<std::int64_t> source_id, core::UnixSeconds first_seen);
+
   // The TransferWriter used for the transfers, e.g. for add_source() with the same caches.
   TransferWriter& transfers() { return transfers_; }
 
  private:
+  struct StoredState {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> block_height;
+    core::UnixSeconds timestamp = 0;
+    bool has_btc_row = false;
+    bool confirmed = false;
+    std::optional<std::string> block_hash;
+  };
+
+  WriteOutcome write_rows(const core::BtcTransaction& tx, const std::optional<StoredState>& stored,
+                          const std::vector<core::Transfer>& derived, core::UnixSeconds timestamp,
+                          bool move_to_block, std::optional<std::int64_t> source_id);
   void link_spent_outputs(const core::BtcTransaction& tx);
 
   CaseStore& store_;
   TransferWriter transfers_;
   std::optional<ResolvedAsset> btc_;
   Statement find_state_;
+  Statement is_stored_;
   Statement insert_tx_;
   Statement insert_btc_tx_;
   Statement confirm_btc_tx_;

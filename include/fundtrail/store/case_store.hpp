@@ -116,6 +116,7 @@ class CaseStore {
   std::string path_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Statement> address_by_id_;
+  std::unique_ptr<Statement> bump_data_version_;
   std::unique_ptr<Statement> transfer_detail_;
   std::unique_ptr<Statement> transaction_by_id_;
   std::unique_ptr<Statement> address_range_;

@@ -174,6 +174,8 @@ class TransferWriter {
   Statement insert_transfer_;
   Statement find_transfer_;
   std::optional<Statement> insert_tx_appended_;  // during a bulk load: no conflict target, the index is gone
+  Statement find_file_source_;
+  Statement insert_source_;  // once per crawled page: prepared once
   std::unique_ptr<AddressIdCache> address_ids_;
   std::unordered_map<std::string, ResolvedAsset> asset_ids_;  // key: chain byte + upper-case symbol
   core::Chain last_tx_chain_{};
