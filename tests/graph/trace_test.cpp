@@ -82,7 +82,9 @@ class TraceTest : public ::testing::Test, protected test::GraphCase {
     for (std::size_t i = 0; i < result.edges.size(); ++i) {
       const EdgeIndex index = result.edges[i];
       const Edge& e = graph().edge(index);
-      if (i < result.edge_sources.size()) EXPECT_EQ(result.edge_sources[i], graph().source_of(index)) << "edge " << i;
+      if (i < result.edge_sources.size()) {
+        EXPECT_EQ(result.edge_sources[i], graph().source_of(index)) << "edge " << i;
+      }
       out.push_back(name(graph().source_of(index)) + "->" + name(e.to) + "@" + std::to_string(e.timestamp));
     }
     return out;
