@@ -363,7 +363,8 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
     }
   }
   if (bulk && !written) {
-    spdlog::info("{}: a transaction's rows are not together in the file; importing it again row by row", path);
+    spdlog::warn("{}: rows of one transaction are far apart in the file; importing it again with the index "
+                 "(a second pass)", path);
     store.db().exec("ROLLBACK TO bulk_load");
   }
   store.db().exec("RELEASE bulk_load");
