@@ -28,6 +28,7 @@
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/crawl_state.hpp"
 #include "fundtrail/store/sqlite.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
 
 using namespace fundtrail;
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     const std::string path = argv[2];
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     store::CaseStore store(path, store::OpenMode::CreateIfMissing);
+    store::ForeignKeysSuspended foreign_keys(store);  // as the crawler does
     store::BtcWriter writer(store);
     store::CrawlState state(store);
     const std::string wallet = "bc1qbenchbenchbenchbenchbenchbenchbenchbench";

@@ -378,6 +378,17 @@ class IngestCliTest : public ::testing::Test {
     start_server({});
   }
 
+  // The crawler suspends per-row foreign-key checks for speed, so every store a test crawled into must
+  // still hold only resolvable references (checked with the sqlite3 shell, which the deps script installs).
+  void TearDown() override {
+    if (!std::filesystem::exists(db_)) return;
+    const std::string sqlite3 = find_in_path("sqlite3");
+    if (sqlite3.empty()) GTEST_FAIL() << "sqlite3 not found: tools/install-deps.sh installs it";
+    const CliResult check = run_program(sqlite3, {db_, "PRAGMA foreign_key_check;"});
+    EXPECT_EQ(check.exit_code, 0) << check.describe();
+    EXPECT_EQ(check.out, "") << "dangling references after a crawl";
+  }
+
   void start_server(const std::vector<std::string>& extra, const std::string& scenario_file = kScenarioFile) {
     server_.reset();  // kills the previous one
     server_ = std::make_unique<FakeEsplora>(python_, extra, scenario_file);
