@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
-tools/build.sh
+tools/build.sh >&2  # build progress is not the demo's output: stdout carries only the result
 db="${FUNDTRAIL_DEMO_DB:-build/demo.db}"
 rm -f "$db" "$db-wal" "$db-shm" "$db.graph"
 seller=$(python3 -c 'import json; print(json.load(open("data/demo/roles.json"))["seller_tron"])')
