@@ -229,27 +229,6 @@ class ParsedBatch {
   std::size_t size_ = 0;
 };
 
-// Temporary storage on disk while importing: building the tx-hash index after a bulk load sorts every key,
-// and with the store's in-memory temporary storage the sort's runs would all stay in RAM (~1 GB more at 10M
-// rows), where an import promises bounded memory. On disk, the sort spills beyond the page cache's size.
-// The pragma cannot change inside a transaction: construct this before it.
-class TempStorageOnDisk {
- public:
-  explicit TempStorageOnDisk(store::Database& db) : db_(db) { db_.exec("PRAGMA temp_store = FILE"); }
-  ~TempStorageOnDisk() {
-    try {
-      db_.exec("PRAGMA temp_store = MEMORY");
-    } catch (const Error& error) {
-      spdlog::error("cannot restore in-memory temporary storage: {}", error.what());
-    }
-  }
-  TempStorageOnDisk(const TempStorageOnDisk&) = delete;
-  TempStorageOnDisk& operator=(const TempStorageOnDisk&) = delete;
-
- private:
-  store::Database& db_;
-};
-
 // One pass over the file: every row parsed and checked, the valid ones written through `writer` (all of
 // them with --skip-invalid, none after the first bad row otherwise). Fills the counts of `summary`.
 void write_rows(store::TransferWriter& writer, const std::string& path, std::uint64_t file_size,
@@ -340,7 +319,10 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
   summary.sha256 = file_sha256(path);
   auto nothing_to_commit = [&] { return summary.rejected > 0 && !options.skip_invalid; };
 
-  TempStorageOnDisk temp_storage(store.db());
+  // Temporary storage on disk while importing: building the tx-hash index after a bulk load sorts every
+  // key, and with the store's in-memory temporary storage the sort's runs would all stay in RAM (~1 GB more
+  // at 10M rows), where an import promises bounded memory. On disk, the sort spills beyond the page cache.
+  store::PragmaOverride temp_storage(store.db(), "temp_store", "FILE");
   store::ForeignKeysSuspended bulk_write(store);
   store::Transaction transaction(store.db());
   // A new case's first import loads without the tx-hash index and builds it once at the end. Should the

@@ -240,26 +240,8 @@ void migrate(Database& db, int target) {
   // a no-op inside a transaction, so it is set around them). The copy keeps every id, so references hold.
   // Temporary storage goes to disk meanwhile: a rebuilt index of a large store is sorted in temporary
   // storage, which in memory would hold every key at once.
-  auto pragma_value = [&db](const char* sql) {
-    auto statement = db.prepare(sql);
-    return statement.step() ? statement.column_int64(0) : 0;
-  };
-  struct PragmasRestored {
-    Database& db;
-    std::int64_t foreign_keys;
-    std::int64_t temp_store;
-    ~PragmasRestored() {
-      try {
-        // Integers read from SQLite itself, never user text.
-        db.exec("PRAGMA foreign_keys = " + std::to_string(foreign_keys));
-        db.exec("PRAGMA temp_store = " + std::to_string(temp_store));
-      } catch (const Error& error) {
-        spdlog::error("cannot restore foreign keys and temporary storage on {}: {}", db.path(), error.what());
-      }
-    }
-  } restored{db, pragma_value("PRAGMA foreign_keys"), pragma_value("PRAGMA temp_store")};
-  db.exec("PRAGMA foreign_keys = OFF");
-  db.exec("PRAGMA temp_store = FILE");
+  PragmaOverride foreign_keys(db, "foreign_keys", "OFF");
+  PragmaOverride temp_storage(db, "temp_store", "FILE");
   if (version > 0) {
     // Rebuilding a table of a store with millions of rows takes a while: say why the command pauses.
     spdlog::warn("upgrading case store {} from schema {} to {} (once; a large store takes a minute)", db.path(),

@@ -184,4 +184,22 @@ ReadTransaction::~ReadTransaction() {
   }
 }
 
+PragmaOverride::PragmaOverride(Database& db, std::string_view name, std::string_view value)
+    : db_(db), name_(name) {
+  auto current = db_.prepare("PRAGMA " + name_);
+  if (!current.step()) throw Error(ErrorKind::IoError, "sqlite: PRAGMA " + name_ + " returned no value");
+  previous_ = current.column_text(0);
+  current.reset();
+  db_.exec("PRAGMA " + name_ + " = " + std::string(value));
+}
+
+PragmaOverride::~PragmaOverride() {
+  try {
+    db_.exec("PRAGMA " + name_ + " = " + previous_);
+  } catch (const Error& error) {
+    // A destructor must not throw; a setting left changed is logged so it is not silent.
+    spdlog::error("cannot restore PRAGMA {} = {}: {}", name_, previous_, error.what());
+  }
+}
+
 }  // namespace fundtrail::store

@@ -47,17 +47,7 @@ std::string stored_amount_text(const Statement& statement, int column) {
 
 }  // namespace
 
-ForeignKeysSuspended::ForeignKeysSuspended(CaseStore& store) : store_(store) {
-  store_.db().exec("PRAGMA foreign_keys = OFF");
-}
-
-ForeignKeysSuspended::~ForeignKeysSuspended() {
-  try {
-    store_.db().exec("PRAGMA foreign_keys = ON");
-  } catch (const Error& error) {
-    spdlog::error("cannot re-enable foreign keys: {}", error.what());
-  }
-}
+ForeignKeysSuspended::ForeignKeysSuspended(CaseStore& store) : foreign_keys_(store.db(), "foreign_keys", "OFF") {}
 
 TransferWriter::TransferWriter(CaseStore& store)
     : store_(store),

@@ -106,4 +106,20 @@ class ReadTransaction {
   bool began_ = false;
 };
 
+// Sets a connection pragma for a scope and gives it back the value it had before. Pragmas such as
+// foreign_keys and temp_store take effect only outside a transaction: construct this before one. `name` and
+// `value` are words of our own code, never user text (a pragma takes no bound parameters).
+class PragmaOverride {
+ public:
+  PragmaOverride(Database& db, std::string_view name, std::string_view value);
+  ~PragmaOverride();
+  PragmaOverride(const PragmaOverride&) = delete;
+  PragmaOverride& operator=(const PragmaOverride&) = delete;
+
+ private:
+  Database& db_;
+  std::string name_;
+  std::string previous_;
+};
+
 }  // namespace fundtrail::store

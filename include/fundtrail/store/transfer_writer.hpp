@@ -57,12 +57,9 @@ struct InternedTransaction {
 class ForeignKeysSuspended {
  public:
   explicit ForeignKeysSuspended(CaseStore& store);
-  ~ForeignKeysSuspended();
-  ForeignKeysSuspended(const ForeignKeysSuspended&) = delete;
-  ForeignKeysSuspended& operator=(const ForeignKeysSuspended&) = delete;
 
  private:
-  CaseStore& store_;
+  PragmaOverride foreign_keys_;
 };
 
 // A transfer's from/to address ids when the caller already knows them; 0 = not known.
