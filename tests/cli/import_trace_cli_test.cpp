@@ -147,6 +147,23 @@ TEST_F(ImportTraceCliTest, ImportingTheDemoTwiceAddsNothingTheSecondTime) {
   EXPECT_THAT(second.out, HasSubstr("445 rows, 0 new transfers, 445 duplicates skipped, 0 rejected"));
 }
 
+// --verbose times the stages of import and trace on stderr (where an investigator sees a slow command spend
+// its time); stdout stays the data alone.
+TEST_F(ImportTraceCliTest, VerboseTimesTheStagesOfImportAndTraceOnStderr) {
+  const CliResult imported = ft({"--verbose", "import", kDemoCsv});
+  ASSERT_EQ(imported.exit_code, 0) << imported.describe();
+  EXPECT_THAT(imported.err, AllOf(HasSubstr("import: rows read, checked and written in"),
+                                  HasSubstr("import: commit of 445 new transfers in"),
+                                  HasSubstr("import: graph snapshot brought up to date in")));
+  EXPECT_EQ(lines_of(imported.out).size(), 1u) << imported.out;
+
+  const CliResult traced = ft({"--verbose", "trace", role(roles(), "seller_tron"), "--format", "json"});
+  ASSERT_EQ(traced.exit_code, 0) << traced.describe();
+  EXPECT_THAT(traced.err, AllOf(HasSubstr("trace: store and graph opened in"), HasSubstr("trace: traversal in"),
+                                HasSubstr("trace: report built in"), HasSubstr("trace: written in")));
+  EXPECT_NO_THROW((void)nlohmann::json::parse(traced.out)) << "logs never reach stdout";
+}
+
 TEST_F(ImportTraceCliTest, InvalidRowImportsNothingAndNamesLineAndColumn) {
   import_ok(kSmallCsv);
   const CliResult before = ft({"trace", kS, "--hops", "6", "--format", "json"});

@@ -4,8 +4,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <memory>
+#include <sstream>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -210,6 +214,42 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   transfer.timestamp = 1707772446;
   EXPECT_EQ(writer.write(transfer, usdt.id, std::nullopt), WriteOutcome::Duplicate);
   EXPECT_EQ(store.transfer_count(), 2);
+}
+
+// What the default logger writes while it lives (the CLI's stderr in production).
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    logger->set_level(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+TEST(SchemaTest, UpgradingAStoreWithDataIsAnnouncedAndCreatingOneIsNot) {
+  TempDir dir;
+  {
+    CapturedLog log;
+    CaseStore fresh(dir.file("fresh.db"), OpenMode::CreateIfMissing);
+    EXPECT_EQ(log.text(), "") << "a new store is created silently";
+  }
+  const std::string path = dir.file("old.db");
+  {
+    Database db(path, true);
+    migrate(db, 5);
+  }
+  CapturedLog log;
+  CaseStore store(path, OpenMode::MustExist);
+  EXPECT_EQ(schema_version(store.db()), latest_schema_version());
+  EXPECT_THAT(log.text(), ::testing::AllOf(::testing::HasSubstr("upgrading case store"),
+                                           ::testing::HasSubstr("from schema 5 to " +
+                                                                std::to_string(latest_schema_version()))));
 }
 
 TEST(SchemaTest, StoreWithNewerSchemaIsRefused) {
