@@ -1,7 +1,9 @@
 #include "fundtrail/core/btc_transaction.hpp"
 
 #include <string>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/chain.hpp"
@@ -32,6 +34,14 @@ bool is_script_type(std::string_view text) noexcept {
   return true;
 }
 
+// Which input or output a check is about; spelled out only when a check fails (validate() runs twice per
+// crawled transaction, and building these strings eagerly was a third of its cost).
+struct Where {
+  const char* kind;  // "input" | "output"
+  std::size_t index;
+  std::string text() const { return std::string(kind) + " " + std::to_string(index); }
+};
+
 class Checker {
  public:
   explicit Checker(const BtcTransaction& tx) : tx_(tx) {}
@@ -40,34 +50,59 @@ class Checker {
     throw invalid_argument("invalid btc transaction " + printable_excerpt(tx_.txid, 64) + ": " + problem);
   }
 
-  void value(const std::string& where, std::uint64_t value) const {
+  void value(const Where& where, std::uint64_t value) const {
     if (value > kMaxMoneySatoshi) {
-      fail(where + ": value " + std::to_string(value) + " sat exceeds 21,000,000 BTC");
+      fail(where.text() + ": value " + std::to_string(value) + " sat exceeds 21,000,000 BTC");
     }
   }
 
-  void address(const std::string& where, const std::optional<std::string>& address) const {
+  void address(const Where& where, const std::optional<std::string>& address) const {
     if (!address) return;
     std::string normalized;
     try {
       normalized = normalize_address(Chain::Btc, *address);
     } catch (const Error& error) {
-      fail(where + ": " + error.what());
+      fail(where.text() + ": " + error.what());
     }
     if (normalized != *address) {
-      fail(where + ": address '" + printable_excerpt(*address) + "' is not in normalised form '" + normalized + "'");
+      fail(where.text() + ": address '" + printable_excerpt(*address) + "' is not in normalised form '" + normalized + "'");
     }
   }
 
-  void script(const std::string& where, const std::string& script_hex) const {
+  void script(const Where& where, const std::string& script_hex) const {
     if (script_hex.size() % 2 != 0 || !is_lower_hex(script_hex)) {
-      fail(where + ": script '" + printable_excerpt(script_hex) + "' is not lower-case hex of whole bytes");
+      fail(where.text() + ": script '" + printable_excerpt(script_hex) + "' is not lower-case hex of whole bytes");
     }
   }
 
  private:
   const BtcTransaction& tx_;
 };
+
+struct OutpointHash {
+  std::size_t operator()(const std::pair<std::string_view, std::uint32_t>& outpoint) const noexcept {
+    return std::hash<std::string_view>{}(outpoint.first) ^ (std::size_t{outpoint.second} * 0x9E3779B97F4A7C15ULL);
+  }
+};
+// Up to this many inputs, earlier inputs are compared directly: cheaper than hashing for typical transactions.
+constexpr std::size_t kLinearOutpointScan = 16;
+
+// The earlier input of `tx` that spends the same output as input i, if any. `seen` holds the outpoints of
+// the inputs before i when the transaction has more than kLinearOutpointScan inputs (i is added to it).
+std::optional<std::size_t> first_spender(
+    const BtcTransaction& tx, std::size_t i,
+    std::unordered_map<std::pair<std::string_view, std::uint32_t>, std::size_t, OutpointHash>& seen) {
+  const BtcInput& input = tx.inputs[i];
+  if (tx.inputs.size() <= kLinearOutpointScan) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (tx.inputs[j].prev_vout == input.prev_vout && tx.inputs[j].prev_txid == input.prev_txid) return j;
+    }
+    return std::nullopt;
+  }
+  const auto [first, fresh] = seen.emplace(std::pair<std::string_view, std::uint32_t>(input.prev_txid, input.prev_vout), i);
+  if (!fresh) return first->second;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -110,29 +145,32 @@ void validate(const BtcTransaction& tx) {
   const bool coinbase_tx = tx.inputs.front().coinbase;
   const bool known = prevouts_known(tx);
   std::uint64_t in_sum = 0;
-  std::unordered_map<std::string, std::size_t> outpoints;  // "txid:vout" -> first input spending it
+  // (prev_txid, prev_vout) -> first input spending it; keys view the transaction's own strings.
+  std::unordered_map<std::pair<std::string_view, std::uint32_t>, std::size_t, OutpointHash> outpoints;
+  if (tx.inputs.size() > kLinearOutpointScan) outpoints.reserve(tx.inputs.size());
   for (std::size_t i = 0; i < tx.inputs.size(); ++i) {
     const BtcInput& input = tx.inputs[i];
-    const std::string where = "input " + std::to_string(i);
+    const Where where{"input", i};
     if (input.coinbase) {
-      if (tx.inputs.size() != 1) check.fail(where + ": a coinbase input must be the transaction's only input");
+      if (tx.inputs.size() != 1) check.fail(where.text() + ": a coinbase input must be the transaction's only input");
       if (input.prev_txid != kNullTxid || input.prev_vout != kNullVout) {
-        check.fail(where + ": a coinbase input must spend the null outpoint");
+        check.fail(where.text() + ": a coinbase input must spend the null outpoint");
       }
       if (input.value != 0 || input.address || !input.script_hex.empty()) {
-        check.fail(where + ": a coinbase input has no value, address or script");
+        check.fail(where.text() + ": a coinbase input has no value, address or script");
       }
       continue;
     }
     if (!is_txid(input.prev_txid)) {
-      check.fail(where + ": previous txid '" + printable_excerpt(input.prev_txid) +
+      check.fail(where.text() + ": previous txid '" + printable_excerpt(input.prev_txid) +
                  "' is not 64 lower-case hex digits");
     }
     // Consensus rule (the CVE-2018-17144 check): one output cannot be spent twice by a transaction.
-    const auto [first, fresh] = outpoints.emplace(input.prev_txid + ":" + std::to_string(input.prev_vout), i);
-    if (!fresh) check.fail(where + " spends the same output as input " + std::to_string(first->second));
+    if (const auto first = first_spender(tx, i, outpoints)) {
+      check.fail(where.text() + " spends the same output as input " + std::to_string(*first));
+    }
     if (!input.prevout_known) {
-      if (input.value != 0 || input.address) check.fail(where + ": value or address given for an unknown prevout");
+      if (input.value != 0 || input.address) check.fail(where.text() + ": value or address given for an unknown prevout");
       continue;
     }
     check.value(where, input.value);
@@ -140,7 +178,7 @@ void validate(const BtcTransaction& tx) {
     if (in_sum > kMaxMoneySatoshi) check.fail("inputs sum to more than 21,000,000 BTC");
     check.address(where, input.address);
     if (!input.script_type.empty() && !is_script_type(input.script_type)) {
-      check.fail(where + ": script type '" + printable_excerpt(input.script_type) + "' is not [a-z0-9_]{1,32}");
+      check.fail(where.text() + ": script type '" + printable_excerpt(input.script_type) + "' is not [a-z0-9_]{1,32}");
     }
     check.script(where, input.script_hex);
   }
@@ -148,14 +186,14 @@ void validate(const BtcTransaction& tx) {
   std::uint64_t out_sum = 0;
   for (std::size_t i = 0; i < tx.outputs.size(); ++i) {
     const BtcOutput& output = tx.outputs[i];
-    const std::string where = "output " + std::to_string(i);
-    if (output.n != i) check.fail(where + ": index n is " + std::to_string(output.n));
+    const Where where{"output", i};
+    if (output.n != i) check.fail(where.text() + ": index n is " + std::to_string(output.n));
     check.value(where, output.value);
     out_sum += output.value;
     if (out_sum > kMaxMoneySatoshi) check.fail("outputs sum to more than 21,000,000 BTC");
     check.address(where, output.address);
     if (!is_script_type(output.script_type)) {
-      check.fail(where + ": script type '" + printable_excerpt(output.script_type) + "' is not [a-z0-9_]{1,32}");
+      check.fail(where.text() + ": script type '" + printable_excerpt(output.script_type) + "' is not [a-z0-9_]{1,32}");
     }
     check.script(where, output.script_hex);
   }

@@ -419,6 +419,29 @@ TEST(ValidateBtcTransaction, RejectsInconsistentTransactionsNamingTxidAndProblem
   }
 }
 
+TEST(ValidateBtcTransaction, AnOutpointSpentTwiceIsFoundAmongManyInputs) {
+  // Up to 16 inputs are compared pairwise, more through a hash map: both ways must find the repeat.
+  for (const std::size_t count : {2u, 16u, 17u, 40u}) {
+    std::vector<BtcInput> inputs;
+    for (std::size_t i = 0; i < count; ++i) {
+      BtcInput in = input(kA, 1'000);
+      in.prev_vout = static_cast<std::uint32_t>(i);  // distinct outpoints of one transaction
+      inputs.push_back(in);
+    }
+    auto tx = make_tx(inputs, {output(kX, 1'000)});
+    tx.fee = 1'000 * count - 1'000;
+    EXPECT_NO_THROW(validate(tx)) << count << " distinct outpoints";
+    tx.inputs[count - 1].prev_vout = static_cast<std::uint32_t>((count - 1) / 2);
+    const auto error = error_from([&] { validate(tx); });
+    ASSERT_TRUE(error) << count;
+    EXPECT_THAT(error->what(), HasSubstr("input " + std::to_string(count - 1) + " spends the same output as input " +
+                                         std::to_string((count - 1) / 2)));
+    // The same vout of another transaction is another outpoint.
+    tx.inputs[count - 1].prev_txid = std::string(64, 'e');
+    EXPECT_NO_THROW(validate(tx)) << count;
+  }
+}
+
 TEST(ValidateBtcTransaction, SumsBeyond21MillionBtcAreRefusedEvenWhenEachValueIsValid) {
   const auto tx = make_tx({input(kA, kMaxMoneySatoshi), input(kB, 1, 'b')}, {output(kX, 1)});
   const auto error = error_from([&] { validate(tx); });
