@@ -8,7 +8,7 @@
 //
 // Resumable and idempotent: a page's transactions, the evidence record of the response (URL redacted,
 // status, size, SHA-256, optionally the zstd body) and the paging cursor of the next page are always in the
-// same SQLite transaction. Pages are committed in batches (PageCommitBatch: at most 64 pages or 250 ms of
+// same SQLite transaction. Pages are committed in batches (PageCommitBatch: at most 256 pages or 250 ms of
 // work, and at every failure, interruption and slow fetch), so a crawl interrupted anywhere and run again
 // re-fetches exactly the uncommitted pages and ends with the same data as an uninterrupted run.
 #include <chrono>

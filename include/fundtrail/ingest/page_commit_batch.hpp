@@ -29,7 +29,10 @@
 namespace fundtrail::ingest {
 
 struct PageCommitLimits {
-  std::size_t max_pages = 64;
+  // max_age is the bound that matters to a user (a crash loses at most that much crawling); max_pages only
+  // caps a batch while pages arrive faster than one per ms (a local node, a replay). 256 rather than 64
+  // pages per commit: +10 % transactions/s in bench_ingest_store, whose 399 pages take ~200 ms.
+  std::size_t max_pages = 256;
   std::chrono::milliseconds max_age{250};
   std::chrono::milliseconds slow_fetch{100};
 };
