@@ -1,5 +1,7 @@
 #include "json_fields.hpp"
 
+#include <array>
+
 #include "fundtrail/core/error.hpp"
 
 namespace fundtrail::ingest {
@@ -33,10 +35,17 @@ std::string lower_hex(std::string text) {
 }
 
 bool is_hex_text(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return true;
+  // A table and no early exit: the loop vectorises, and scripts and txids are checked on every field read.
+  static constexpr std::array<bool, 256> kHex = [] {
+    std::array<bool, 256> table{};
+    for (const char* digits : {"0123456789", "abcdef", "ABCDEF"}) {
+      for (const char* c = digits; *c != '\0'; ++c) table[static_cast<unsigned char>(*c)] = true;
+    }
+    return table;
+  }();
+  bool all = true;
+  for (const char c : text) all &= kHex[static_cast<unsigned char>(c)];
+  return all;
 }
 
 void FieldErrors::fail(const std::string& path, const std::string& reason) const {
