@@ -245,6 +245,7 @@ TransferWriter::TxState TransferWriter::intern_transaction(const core::Transfer&
 
 std::vector<InternedTransaction> TransferWriter::intern_transactions(std::span<const core::Transfer> transfers,
                                                                      std::optional<std::int64_t> source_id) {
+  if (insert_tx_appended_) return intern_transactions_appended(transfers, source_id);
   std::vector<InternedTransaction> result(transfers.size());
   // Rows grouped by transaction in index order (chain, then hash); stable, so each group starts with the
   // transaction's first appearance.
@@ -279,6 +280,45 @@ std::vector<InternedTransaction> TransferWriter::intern_transactions(std::span<c
       undo_transactions_from_.bind(1, first_new_id).run();
       return intern_transactions_looked_up(transfers, order, groups, first_new_id, source_id);
     }
+  }
+  return result;
+}
+
+// During a bulk load every transaction not seen in this batch is new (the store held none, and one that
+// repeats across batches makes finish_bulk_load() fail): rows are appended in order of first appearance,
+// which is the id order, so each insert lands on the table's last page.
+std::vector<InternedTransaction> TransferWriter::intern_transactions_appended(
+    std::span<const core::Transfer> transfers, std::optional<std::int64_t> source_id) {
+  std::vector<InternedTransaction> result(transfers.size());
+  max_tx_id_.reset();
+  if (!max_tx_id_.step()) throw Error(ErrorKind::Corruption, "cannot read the largest transaction id");
+  std::int64_t next_id = max_tx_id_.column_int64(0) + 1;
+  max_tx_id_.reset();
+  struct Key {
+    core::Chain chain;
+    std::string_view hash;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const noexcept {
+      return std::hash<std::string_view>{}(key.hash) ^ static_cast<std::size_t>(key.chain);
+    }
+  };
+  std::unordered_map<Key, InternedTransaction, KeyHash> batch;
+  batch.reserve(transfers.size());
+  for (std::size_t i = 0; i < transfers.size(); ++i) {
+    const core::Transfer& transfer = transfers[i];
+    // Rows of one transaction are usually adjacent.
+    if (i > 0 && transfer.chain == transfers[i - 1].chain && transfer.tx_hash == transfers[i - 1].tx_hash) {
+      result[i] = result[i - 1];
+      continue;
+    }
+    const auto [slot, fresh] = batch.try_emplace(Key{transfer.chain, transfer.tx_hash});
+    if (fresh) {
+      slot->second = InternedTransaction{next_id++, transfer.timestamp};
+      insert_transaction(transfer, slot->second.id, source_id);
+    }
+    result[i] = slot->second;
   }
   return result;
 }

@@ -98,6 +98,7 @@ class TransferWriter {
   // where row order scatters them over the whole index (the largest cost of an import). The batch is first
   // assumed new (one index descent per transaction, the import of new data); when a transaction turns out to
   // be stored, that attempt is undone and every hash looked up first, so stored ones keep their ids and rows.
+  // During a bulk load there is no index: the new rows are appended in id order.
   std::vector<InternedTransaction> intern_transactions(std::span<const core::Transfer> transfers,
                                                        std::optional<std::int64_t> source_id);
 
@@ -147,6 +148,8 @@ class TransferWriter {
     std::size_t begin;
     std::size_t end;
   };
+  std::vector<InternedTransaction> intern_transactions_appended(std::span<const core::Transfer> transfers,
+                                                                std::optional<std::int64_t> source_id);
   std::vector<InternedTransaction> intern_transactions_looked_up(std::span<const core::Transfer> transfers,
                                                                  const std::vector<std::uint32_t>& order,
                                                                  const std::vector<TxGroup>& groups,
