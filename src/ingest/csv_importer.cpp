@@ -323,6 +323,12 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
   // key, and with the store's in-memory temporary storage the sort's runs would all stay in RAM (~1 GB more
   // at 10M rows), where an import promises bounded memory. On disk, the sort spills beyond the page cache.
   store::PragmaOverride temp_storage(store.db(), "temp_store", "FILE");
+  // A new case's first import writes (almost) only new pages: a rollback journal writes them once.
+  std::optional<store::RollbackJournalScope> journal;
+  if (!store.holds_transactions()) {
+    journal.emplace(store.db());
+    if (journal->active()) spdlog::debug("import: first load into a new case, written with a rollback journal");
+  }
   store::ForeignKeysSuspended bulk_write(store);
   store::Transaction transaction(store.db());
   // A new case's first import loads without the tx-hash index and builds it once at the end. Should the

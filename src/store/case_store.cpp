@@ -132,6 +132,12 @@ std::int64_t CaseStore::transfer_count() {
   return statement.column_int64(0);
 }
 
+bool CaseStore::holds_transactions() {
+  auto statement = db_->prepare("SELECT EXISTS (SELECT 1 FROM transactions)");
+  if (!statement.step()) throw Error(ErrorKind::IoError, "store " + path_ + ": cannot tell whether it holds data");
+  return statement.column_int64(0) != 0;
+}
+
 void CaseStore::scan_transfers(std::int64_t after_id, const std::function<void(const TransferRow&)>& visit) {
   auto statement = db_->prepare(
       "SELECT id, from_id, to_id, asset_id, timestamp, amount FROM transfers WHERE id > ?1 ORDER BY id");

@@ -202,4 +202,44 @@ PragmaOverride::~PragmaOverride() {
   }
 }
 
+namespace {
+
+std::string journal_mode_after(Database& db, std::string_view sql) {
+  auto statement = db.prepare(sql);
+  if (!statement.step()) throw Error(ErrorKind::IoError, "sqlite: '" + std::string(sql) + "' returned no mode");
+  return statement.column_text(0);
+}
+
+}  // namespace
+
+RollbackJournalScope::RollbackJournalScope(Database& db) : db_(db) {
+  if (journal_mode_after(db_, "PRAGMA journal_mode") != "wal") return;
+  std::string mode;
+  try {
+    mode = journal_mode_after(db_, "PRAGMA journal_mode = DELETE");
+  } catch (const Error& error) {
+    spdlog::debug("bulk write stays in WAL mode: {}", error.what());
+    return;
+  }
+  if (mode != "delete") {
+    spdlog::debug("bulk write stays in {} mode (the store is open elsewhere)", mode);
+    return;
+  }
+  active_ = true;
+  // NORMAL is safe in WAL mode only: with a rollback journal it may lose a write to a power cut mid-sync.
+  synchronous_.emplace(db_, "synchronous", "FULL");
+}
+
+RollbackJournalScope::~RollbackJournalScope() {
+  if (!active_) return;
+  synchronous_.reset();
+  try {
+    const std::string mode = journal_mode_after(db_, "PRAGMA journal_mode = WAL");
+    if (mode != "wal") spdlog::error("the store stays in {} journal mode until it is opened again", mode);
+  } catch (const Error& error) {
+    // A destructor must not throw. The next CaseStore to open the file sets WAL mode again.
+    spdlog::error("cannot switch the store back to WAL mode: {}", error.what());
+  }
+}
+
 }  // namespace fundtrail::store

@@ -368,10 +368,7 @@ void TransferWriter::assign_new_ids(std::span<const core::Transfer> transfers, c
 
 bool TransferWriter::begin_bulk_load() {
   if (insert_tx_appended_) throw std::logic_error("TransferWriter::begin_bulk_load called twice");
-  {
-    auto any = store_.db().prepare("SELECT EXISTS (SELECT 1 FROM transactions)");
-    if (!any.step() || any.column_int64(0) != 0) return false;
-  }
+  if (store_.holds_transactions()) return false;
   store_.db().exec("DROP INDEX transactions_by_hash");
   insert_tx_appended_.emplace(store_.db(),
                               "INSERT INTO transactions(id, chain, tx_hash, block_height, timestamp, source_id) "

@@ -26,6 +26,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
+#include <thread>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,6 +48,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 const std::string kSourceDir = FUNDTRAIL_SOURCE_DIR;
@@ -154,14 +158,59 @@ TEST_F(ImportTraceCliTest, VerboseTimesTheStagesOfImportAndTraceOnStderr) {
   ASSERT_EQ(imported.exit_code, 0) << imported.describe();
   EXPECT_THAT(imported.err, AllOf(HasSubstr("import: rows read, checked and written in"),
                                   HasSubstr("import: commit of 445 new transfers in"),
-                                  HasSubstr("import: graph snapshot brought up to date in")));
+                                  HasSubstr("import: graph snapshot brought up to date in"),
+                                  HasSubstr("import: first load into a new case, written with a rollback journal")));
   EXPECT_EQ(lines_of(imported.out).size(), 1u) << imported.out;
+  const CliResult again = ft({"--verbose", "import", kSmallCsv});
+  ASSERT_EQ(again.exit_code, 0) << again.describe();
+  EXPECT_THAT(again.err, Not(HasSubstr("rollback journal"))) << "a case with data is written through its WAL";
 
   const CliResult traced = ft({"--verbose", "trace", role(roles(), "seller_tron"), "--format", "json"});
   ASSERT_EQ(traced.exit_code, 0) << traced.describe();
   EXPECT_THAT(traced.err, AllOf(HasSubstr("trace: store and graph opened in"), HasSubstr("trace: traversal in"),
                                 HasSubstr("trace: report built in"), HasSubstr("trace: written in")));
-  EXPECT_NO_THROW((void)nlohmann::json::parse(traced.out)) << "logs never reach stdout";
+  EXPECT_TRUE(nlohmann::json::accept(traced.out)) << "logs never reach stdout";
+}
+
+// The first import into a new case is written with a rollback journal, not the WAL (RollbackJournalScope).
+// Killed at any moment (before, during or after its commit), the store is intact, back in WAL mode once
+// opened, and a rerun ends with exactly the file's transfers.
+TEST_F(ImportTraceCliTest, AFirstImportKilledAtAnyMomentIsRecoveredAndARerunCompletesIt) {
+  const std::string sqlite3 = find_in_path("sqlite3");
+  if (sqlite3.empty()) GTEST_FAIL() << "sqlite3 not found: tools/install-deps.sh installs it";
+  constexpr int kRows = 300'000;  // about half a second of import
+  std::string csv = "chain,tx_hash,timestamp,from,to,asset,amount,decimals\n";
+  for (int i = 0; i < kRows; ++i) {
+    csv += "generic,t" + std::to_string(i) + "," + std::to_string(1'700'000'000 + i) + ",acct-" +
+           std::to_string(i % 5003) + ",acct-" + std::to_string((i * 7 + 1) % 4999) + ",EUR," + std::to_string(i) +
+           ".25,2\n";
+  }
+  const std::string path = write_file("big.csv", csv);
+  auto sql = [&](const std::string& statement) {
+    const CliResult result = run_program(sqlite3, {db_, statement});
+    EXPECT_EQ(result.exit_code, 0) << result.describe();
+    return result.out;
+  };
+  for (const int delay_ms : {100, 300, 450, 800}) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal", ".graph"}) std::filesystem::remove(db_ + suffix);
+    {
+      const auto killed = start_fundtrail({"--db", db_, "import", path});
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      killed->send_signal(SIGKILL);
+    }
+    const CliResult rerun = ft({"import", path});
+    ASSERT_EQ(rerun.exit_code, 0) << "killed after " << delay_ms << " ms: " << rerun.describe();
+    const std::regex counts("(\\d+) new transfers, (\\d+) duplicates skipped, 0 rejected");
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(rerun.out, match, counts)) << rerun.out;
+    EXPECT_EQ(std::stol(match[1]) + std::stol(match[2]), kRows) << "killed after " << delay_ms << " ms";
+    EXPECT_TRUE(std::stol(match[1]) == 0 || std::stol(match[2]) == 0) << "all or nothing: " << rerun.out;
+    EXPECT_EQ(sql("SELECT count(*) FROM transfers;"), std::to_string(kRows) + "\n");
+    EXPECT_EQ(sql("PRAGMA integrity_check;"), "ok\n");
+    EXPECT_EQ(sql("PRAGMA foreign_key_check;"), "");
+    EXPECT_EQ(sql("PRAGMA journal_mode;"), "wal\n");
+    EXPECT_FALSE(std::filesystem::exists(db_ + "-journal"));
+  }
 }
 
 TEST_F(ImportTraceCliTest, InvalidRowImportsNothingAndNamesLineAndColumn) {

@@ -93,6 +93,8 @@ class CaseStore {
   std::vector<AssetRecord> assets();
   std::int64_t max_transfer_id();
   std::int64_t transfer_count();
+  // False for a new case: no transaction (and so no transfer) stored yet.
+  bool holds_transactions();
 
   // Streams every transfer with id > after_id in id order.
   void scan_transfers(std::int64_t after_id, const std::function<void(const TransferRow&)>& visit);
