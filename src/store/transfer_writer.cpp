@@ -11,7 +11,7 @@
 
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/error.hpp"
-#include "address_id_cache.hpp"
+#include "fundtrail/store/address_id_cache.hpp"
 
 namespace fundtrail::store {
 namespace {

@@ -200,6 +200,62 @@ TEST_F(CsvImporterTest, OnlyTheFirstTwentyErrorsAreListed) {
   for (const auto& error : summary.errors) EXPECT_EQ(error.column, "chain");
 }
 
+// Rows are parsed on a second thread and written in batches of 16,384: problems found while parsing and
+// conflicts found while writing must still be listed in line order, and every valid row written, whichever
+// batch they fall in.
+TEST_F(CsvImporterTest, ProblemsInManyBatchesAreListedInLineOrderAndEveryValidRowIsWritten) {
+  constexpr int kRows = 40'000;
+  std::string csv = std::string(kHeader) + ",index,decimals\n";
+  std::vector<std::uint64_t> bad_lines;
+  for (int i = 0; i < kRows; ++i) {
+    const std::uint64_t line = static_cast<std::uint64_t>(i) + 2;
+    if (i % 2'500 == 1'234) {  // a parse problem
+      csv += row("litecoin", "p" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0,\n";
+      bad_lines.push_back(line);
+    } else if (i % 7'000 == 6'999) {  // a write conflict: the key of row 0 with another amount
+      csv += row("tron", "p0", "2024-03-01T12:00:00Z", kS, kB, "USDT", "99") + ",0,\n";
+      bad_lines.push_back(line);
+    } else if (i == 25'000) {  // an asset first met late, while earlier batches are being written
+      csv += row("tron", "p" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kX, "EURX", "1.25") + ",0,2\n";
+    } else {
+      csv += row("tron", "p" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0,\n";
+    }
+  }
+  ImportOptions options;
+  options.skip_invalid = true;
+  options.max_listed_errors = 1'000;
+  const auto summary = import_csv(store(), write_csv("batches.csv", csv), options);
+  EXPECT_TRUE(summary.committed);
+  EXPECT_EQ(summary.rows, static_cast<std::uint64_t>(kRows));
+  EXPECT_EQ(summary.rejected, bad_lines.size());
+  EXPECT_EQ(summary.inserted, kRows - bad_lines.size());
+  std::vector<std::uint64_t> listed;
+  for (const auto& error : summary.errors) listed.push_back(error.line);
+  EXPECT_EQ(listed, bad_lines);
+  EXPECT_EQ(store().transfer_count(), static_cast<std::int64_t>(kRows - bad_lines.size()));
+  EXPECT_EQ(query_int("SELECT decimals FROM assets WHERE symbol = 'EURX'"), 2);
+  EXPECT_EQ(query_int("SELECT amount FROM transfers WHERE asset_id = (SELECT id FROM assets WHERE symbol = 'EURX')"),
+            125);
+}
+
+TEST_F(CsvImporterTest, AnAtomicImportWithABadRowInALaterBatchImportsNothingAndStillChecksTheRest) {
+  constexpr int kRows = 40'000;
+  std::string csv = std::string(kHeader) + "\n";
+  for (int i = 0; i < kRows; ++i) {
+    const bool bad = i == 30'000 || i == 39'999;
+    csv += row(bad ? "litecoin" : "tron", "a" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n";
+  }
+  const auto summary = import(write_csv("atomic.csv", csv));
+  EXPECT_FALSE(summary.committed);
+  EXPECT_EQ(summary.rows, static_cast<std::uint64_t>(kRows));
+  EXPECT_EQ(summary.inserted, 0u);
+  ASSERT_EQ(summary.errors.size(), 2u) << "rows after the first bad one are still checked";
+  EXPECT_EQ(summary.errors[0].line, 30'002u);
+  EXPECT_EQ(summary.errors[1].line, 40'001u);
+  EXPECT_EQ(store().transfer_count(), 0);
+  EXPECT_EQ(count("transactions"), 0);
+}
+
 TEST_F(CsvImporterTest, MissingRequiredColumnIsAnErrorNamingIt) {
   const std::string path = write_csv("no-amount.csv", "chain,tx_hash,timestamp,from,to,asset\n"
                                                       "tron,tx1,2024-03-01T12:00:00Z," + std::string(kS) + "," +

@@ -1,7 +1,8 @@
 #pragma once
-// Bounded map from (chain, normalised address) to address id for bulk writes. Open addressing with the
-// strings packed in one arena: a lookup costs one or two cache misses instead of a chain of heap nodes,
-// which matters when every imported row looks up two addresses.
+// Bounded map from (chain, normalised address) to address id for bulk writes (TransferWriter), also used as a
+// bounded set of addresses already checked (the CSV importer's parsing thread, with id 1 for "valid").
+// Open addressing with the strings packed in one arena: a lookup costs one or two cache misses instead of a
+// chain of heap nodes, which matters when every imported row looks up two addresses.
 #include <cstdint>
 #include <cstring>
 #include <functional>
