@@ -8,10 +8,11 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
@@ -72,11 +73,10 @@ void append_store_transfers(store::CaseStore& store, std::int64_t after_id, Pend
   });
 }
 
-// Lays out the CSR image of `pending` (consumed) into an 8-byte aligned buffer.
-std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t node_count,
-                                            std::int64_t data_version, std::int64_t max_transfer_id,
-                                            const std::string& store_id, std::size_t& image_size) {
-  std::vector<PendingEdge>& pending = graph.edges;
+// The header of the CSR image of `graph`: where each part goes and the total size.
+GraphHeader layout_of(const PendingGraph& graph, std::uint64_t node_count, std::int64_t data_version,
+                      std::int64_t max_transfer_id, const std::string& store_id) {
+  const std::vector<PendingEdge>& pending = graph.edges;
   if (pending.size() > UINT32_MAX) throw Error(ErrorKind::Corruption, "more than 2^32 transfers in one graph");
   const std::uint64_t edges = pending.size();
   std::size_t big_count = 0;
@@ -97,9 +97,16 @@ std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t 
   header.big_pos = header.in_edges_pos + edges * sizeof(InEdge);
   header.total_size = align8(header.big_pos + big_count * kBigAmountRecordSize);
   std::memcpy(header.store_id, store_id.data(), std::min(store_id.size(), kStoreIdSize));
+  return header;
+}
 
-  std::shared_ptr<std::uint64_t[]> buffer(new std::uint64_t[header.total_size / 8]());
-  auto* image = reinterpret_cast<std::byte*>(buffer.get());
+// Lays out the CSR image of `graph` (consumed) as `header` says into `image`: header.total_size zeroed bytes,
+// 8-byte aligned. Fills in the checksum.
+void fill_image(PendingGraph& graph, const GraphHeader& header, std::byte* image) {
+  std::vector<PendingEdge>& pending = graph.edges;
+  const std::uint64_t edges = header.edge_count;
+  const std::uint64_t node_count = header.node_count;
+  const std::size_t big_count = header.big_count;
   std::memcpy(image, &header, sizeof header);
   auto* out_offsets = reinterpret_cast<std::uint64_t*>(image + header.out_offsets_pos);
   auto* edge_array = reinterpret_cast<Edge*>(image + header.edges_pos);
@@ -167,9 +174,14 @@ std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, std::uint64_t 
       out += kBigAmountRecordSize;
     }
   }
-  image_size = header.total_size;
-  const std::uint64_t checksum = image_checksum(image, image_size);
+  const std::uint64_t checksum = image_checksum(image, header.total_size);
   std::memcpy(image + offsetof(GraphHeader, checksum), &checksum, sizeof checksum);
+}
+
+// The image of `graph` (consumed) in memory, for a graph that is not written to a file.
+std::shared_ptr<std::uint64_t[]> build_image(PendingGraph& graph, const GraphHeader& header) {
+  std::shared_ptr<std::uint64_t[]> buffer(new std::uint64_t[header.total_size / 8]());
+  fill_image(graph, header, reinterpret_cast<std::byte*>(buffer.get()));
   return buffer;
 }
 
@@ -226,32 +238,82 @@ std::optional<TransferGraph> map_snapshot(const std::string& path, const std::op
   }
 }
 
-// Returns the stamp of the installed file, or nullopt when it could not be written.
-std::optional<std::string> write_snapshot(const std::string& path, const std::uint64_t* image, std::size_t size) {
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(image), static_cast<std::streamsize>(size));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temp, ignored);
-      spdlog::warn("cannot write graph snapshot {}; the graph stays in memory for this command", path);
+// A snapshot file being written: a temporary file of the image's size, mapped into memory, that the image
+// is built in directly and that is then renamed into place. The kernel writes the pages back: no copy of
+// the image through write() (a quarter of a 10M-transfer rebuild) and no second, anonymous copy of it in
+// memory. Its blocks are allocated up front, so a full disk is an error here, not a SIGBUS while building.
+class SnapshotFile {
+ public:
+  // nullopt (logged) when the file cannot be created: the caller builds the image in memory instead.
+  static std::optional<SnapshotFile> create(const std::string& path, std::size_t size) {
+    std::string temp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      spdlog::warn("cannot write graph snapshot {}: {}; the graph stays in memory for this command", path,
+                   std::strerror(errno));
       return std::nullopt;
     }
+    const int reserved = ::posix_fallocate(fd, 0, static_cast<off_t>(size));
+    void* address = reserved == 0 ? ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+    const int error = reserved != 0 ? reserved : errno;
+    ::close(fd);
+    if (address == MAP_FAILED) {
+      std::filesystem::remove(temp);
+      spdlog::warn("cannot write graph snapshot {}: {}; the graph stays in memory for this command", path,
+                   std::strerror(error));
+      return std::nullopt;
+    }
+    std::shared_ptr<void> mapping(address, [size](void* p) { ::munmap(p, size); });
+    return SnapshotFile(path, std::move(temp), std::move(mapping), size);
   }
-  std::error_code error;
-  std::filesystem::rename(temp, path, error);
-  if (error) {
-    spdlog::warn("cannot install graph snapshot {}: {}", path, error.message());
-    return std::nullopt;
+
+  SnapshotFile(SnapshotFile&& other) noexcept
+      : path_(std::move(other.path_)),
+        temp_(std::exchange(other.temp_, std::string())),
+        mapping_(std::move(other.mapping_)),
+        size_(other.size_),
+        installed_(other.installed_) {}
+  SnapshotFile& operator=(SnapshotFile&&) = delete;
+  ~SnapshotFile() {
+    if (!installed_ && !temp_.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(temp_, ignored);
+    }
   }
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
-  std::uint64_t checksum = 0;
-  std::memcpy(&checksum, reinterpret_cast<const std::byte*>(image) + offsetof(GraphHeader, checksum), sizeof checksum);
-  return file_stamp(info, checksum);
-}
+
+  std::byte* data() const { return static_cast<std::byte*>(mapping_.get()); }
+
+  // Renames the file into place and returns the graph over the mapping and the installed file's stamp
+  // (nullopt when it could not be installed: the graph is still good for this command).
+  std::pair<TransferGraph, std::optional<std::string>> install() {
+    std::optional<std::string> stamp;
+    std::error_code error;
+    std::filesystem::rename(temp_, path_, error);
+    struct stat info {};
+    if (error) {
+      spdlog::warn("cannot install graph snapshot {}: {}", path_, error.message());
+    } else {
+      installed_ = true;
+      if (::stat(path_.c_str(), &info) == 0) {
+        std::uint64_t checksum = 0;
+        std::memcpy(&checksum, data() + offsetof(GraphHeader, checksum), sizeof checksum);
+        stamp = file_stamp(info, checksum);
+      }
+    }
+    const std::shared_ptr<const void> view(mapping_, mapping_.get());
+    return {TransferGraph(view, data(), size_), stamp};
+  }
+
+ private:
+  SnapshotFile(std::string path, std::string temp, std::shared_ptr<void> mapping, std::size_t size)
+      : path_(std::move(path)), temp_(std::move(temp)), mapping_(std::move(mapping)), size_(size) {}
+
+  std::string path_;
+  std::string temp_;
+  std::shared_ptr<void> mapping_;
+  std::size_t size_;
+  bool installed_ = false;
+};
 
 // Re-expands the edges of an existing snapshot into pending records (for an incremental merge).
 void append_graph_edges(const TransferGraph& graph, PendingGraph& pending) {
@@ -274,10 +336,9 @@ TransferGraph build_graph_in_memory(store::CaseStore& store) {
   PendingGraph pending;
   pending.edges.reserve(static_cast<std::size_t>(store.transfer_count()));
   append_store_transfers(store, 0, pending);
-  std::size_t size = 0;
-  auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, store.data_version(),
-                            store.max_transfer_id(), store.store_id(), size);
-  return graph_from_buffer(std::move(buffer), size);
+  const GraphHeader header = layout_of(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1,
+                                      store.data_version(), store.max_transfer_id(), store.store_id());
+  return graph_from_buffer(build_image(pending, header), header.total_size);
 }
 
 TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
@@ -324,16 +385,19 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
   }
   spdlog::debug("graph snapshot {}: {} ({} transfers, {} new)", path,
                 local.incremental ? "extended" : "rebuilt", pending.edges.size(), local.new_transfers);
-  std::size_t size = 0;
-  auto buffer = build_image(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id,
-                            store_id, size);
+  const GraphHeader header =
+      layout_of(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id, store_id);
+  if (stats) *stats = local;
+  std::optional<SnapshotFile> file = SnapshotFile::create(path, header.total_size);
+  if (!file) return graph_from_buffer(build_image(pending, header), header.total_size);
+  fill_image(pending, header, file->data());
   pending = PendingGraph{};
-  if (auto stamp = write_snapshot(path, buffer.get(), size)) {
+  auto [graph, stamp] = file->install();
+  if (stamp) {
     store.set_meta(kStampKey, *stamp);
     store.set_meta(kSnapshotRewritesKey, rewrites);
   }
-  if (stats) *stats = local;
-  return graph_from_buffer(std::move(buffer), size);
+  return std::move(graph);
 }
 
 }  // namespace fundtrail::graph

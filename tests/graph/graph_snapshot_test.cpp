@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstring>
@@ -173,6 +174,28 @@ TEST_F(GraphSnapshotTest, NewTransfersAreMergedIncrementallyAndEqualAFullRebuild
   EXPECT_TRUE(stats.incremental);
   EXPECT_EQ(stats.new_transfers, 2u);
   expect_same_graph(twice, build_graph_in_memory(store()));
+}
+
+// The image is built in a mapped temporary file that is then renamed into place. When that file cannot be
+// created (here a directory stands at its path), the command still gets its graph, built in memory.
+TEST_F(GraphSnapshotTest, WhenTheSnapshotFileCannotBeCreatedTheGraphIsBuiltInMemory) {
+  write(first_batch());
+  const std::string blocker = snapshot() + ".tmp-" + std::to_string(::getpid());
+  std::filesystem::create_directory(blocker);
+  SnapshotStats stats;
+  const TransferGraph graph = load_graph(store(), &stats);
+  EXPECT_TRUE(stats.rebuilt);
+  EXPECT_FALSE(std::filesystem::exists(snapshot()));
+  expect_same_graph(graph, build_graph_in_memory(store()));
+
+  std::filesystem::remove(blocker);
+  const TransferGraph written = load_graph(store(), &stats);
+  EXPECT_TRUE(stats.rebuilt) << "nothing was written, so the next command builds it again";
+  EXPECT_TRUE(std::filesystem::exists(snapshot()));
+  expect_same_graph(written, build_graph_in_memory(store()));
+  const TransferGraph mapped = load_graph(store(), &stats);
+  EXPECT_FALSE(stats.rebuilt);
+  expect_same_graph(mapped, graph);
 }
 
 TEST_F(GraphSnapshotTest, MissingSnapshotIsRebuiltInFull) {
