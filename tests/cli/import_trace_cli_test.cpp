@@ -159,7 +159,8 @@ TEST_F(ImportTraceCliTest, VerboseTimesTheStagesOfImportAndTraceOnStderr) {
   EXPECT_THAT(imported.err, AllOf(HasSubstr("import: rows read, checked and written in"),
                                   HasSubstr("import: commit of 445 new transfers in"),
                                   HasSubstr("import: graph snapshot brought up to date in"),
-                                  HasSubstr("import: first load into a new case, written with a rollback journal")));
+                                  HasSubstr("import: first load into a new case, written with a rollback journal"),
+                                  HasSubstr("import: tx-hash index built in")));
   EXPECT_EQ(lines_of(imported.out).size(), 1u) << imported.out;
   const CliResult again = ft({"--verbose", "import", kSmallCsv});
   ASSERT_EQ(again.exit_code, 0) << again.describe();
