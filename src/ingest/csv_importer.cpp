@@ -149,7 +149,7 @@ class RowParser {
 
   // Fills `transfer` from a row, or throws RowProblem.
   void parse(const std::vector<std::string_view>& fields, ParserAssets& assets, core::Transfer& transfer,
-             std::int64_t& asset_id) {
+             std::int64_t& asset_id, store::AddressHashes& hashes) {
     if (fields.size() != width_) {
       throw RowProblem{kColumnCount,
                        "has " + std::to_string(fields.size()) + " fields, header has " + std::to_string(width_)};
@@ -164,8 +164,8 @@ class RowParser {
       throw RowProblem{kTimestamp, "'" + sanitize(required(fields, kTimestamp)) +
                                        "' is outside 1970-01-01..9999-12-31 (milliseconds instead of seconds?)"};
     }
-    read_address(required(fields, kFrom), kFrom, transfer.chain, transfer.from);
-    read_address(required(fields, kTo), kTo, transfer.chain, transfer.to);
+    hashes.from = read_address(required(fields, kFrom), kFrom, transfer.chain, transfer.from);
+    hashes.to = read_address(required(fields, kTo), kTo, transfer.chain, transfer.to);
 
     std::optional<unsigned> decimals;
     if (auto text = optional_field(fields, kDecimals)) {
@@ -210,15 +210,23 @@ class RowParser {
   }
 
   // An address this parser has checked before is known valid and normalised: only new text is decoded and
-  // checksummed (Base58Check costs a double SHA-256, ~10% of an import when done for every row).
-  void read_address(std::string_view text, Column column, core::Chain chain, std::string& out) {
+  // checksummed (Base58Check costs a double SHA-256, ~10% of an import when done for every row). Returns
+  // the normalised address's hash, which the writer's look-up of its id uses too.
+  std::uint64_t read_address(std::string_view text, Column column, core::Chain chain, std::string& out) {
     const auto chain_code = static_cast<std::uint8_t>(chain);
-    if (checked_addresses_.find(chain_code, text)) {
+    const std::uint64_t hash = store::AddressIdCache::hash_of(chain_code, text);
+    if (checked_addresses_.find(text, hash)) {
       out.assign(text);
-      return;
+      return hash;
     }
     out = in_column(column, [&] { return core::normalize_address(chain, text); });
-    checked_addresses_.insert(chain_code, out, 1);
+    if (out == text) {
+      checked_addresses_.insert(out, hash, 1);
+      return hash;
+    }
+    const std::uint64_t normal_hash = store::AddressIdCache::hash_of(chain_code, out);
+    checked_addresses_.insert(out, normal_hash, 1);
+    return normal_hash;
   }
 
   std::array<int, kColumnCount> positions_{};
@@ -243,10 +251,11 @@ class ParsedBatch {
     RowProblem problem;
   };
 
-  ParsedBatch() : transfers_(kCapacity), asset_ids_(kCapacity), lines_(kCapacity) {}
+  ParsedBatch() : transfers_(kCapacity), asset_ids_(kCapacity), lines_(kCapacity), hashes_(kCapacity) {}
 
   // Where the next row is parsed; it joins the batch only with push().
   core::Transfer& next_slot() { return transfers_[size_]; }
+  store::AddressHashes& next_hashes() { return hashes_[size_]; }
   void push(std::int64_t asset_id, std::uint64_t line) {
     asset_ids_[size_] = asset_id;
     lines_[size_] = line;
@@ -264,6 +273,7 @@ class ParsedBatch {
   }
 
   std::span<const core::Transfer> transfers() const { return {transfers_.data(), size_}; }
+  std::span<const store::AddressHashes> address_hashes() const { return {hashes_.data(), size_}; }
   const core::Transfer& transfer(std::size_t i) const { return transfers_[i]; }
   std::int64_t asset_id(std::size_t i) const { return asset_ids_[i]; }
   std::uint64_t line(std::size_t i) const { return lines_[i]; }
@@ -273,6 +283,7 @@ class ParsedBatch {
   std::vector<core::Transfer> transfers_;
   std::vector<std::int64_t> asset_ids_;
   std::vector<std::uint64_t> lines_;
+  std::vector<store::AddressHashes> hashes_;  // of each row's from and to, for the writer's look-ups
   std::vector<Problem> problems_;
   std::size_t size_ = 0;
 };
@@ -298,7 +309,7 @@ std::uint64_t parse_rows(CsvReader& reader, RowParser& parser, ParserAssets& ass
   while (reader.next(fields)) {
     ++rows;
     try {
-      parser.parse(fields, assets, batch->next_slot(), asset_id);
+      parser.parse(fields, assets, batch->next_slot(), asset_id, batch->next_hashes());
       if (!parse_failed && writing.load(std::memory_order_relaxed)) batch->push(asset_id, reader.line());
     } catch (const RowProblem& problem) {
       batch->add_problem(reader.line(), problem);
@@ -350,10 +361,11 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     }
     if (!options.skip_invalid) writing = false;
   };
-  auto write_row = [&](const core::Transfer& transfer, const store::InternedTransaction& tx, std::int64_t asset_id) {
+  auto write_row = [&](const core::Transfer& transfer, const store::InternedTransaction& tx, std::int64_t asset_id,
+                       store::WalletIds wallets) {
     return in_column(kColumnCount, [&] {
       try {
-        return writer.write(transfer, tx, asset_id, source_id);
+        return writer.write(transfer, tx, asset_id, source_id, wallets);
       } catch (const Error& error) {
         if (parser.has_index_column()) throw;
         // Without an index column a transaction's rows are numbered only while they are adjacent.
@@ -367,7 +379,11 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   // invalid rows where they fall between them (errors are listed in line order).
   auto write_batch = [&](const ParsedBatch& batch) {
     std::vector<store::InternedTransaction> txs;
-    if (writing && batch.size() > 0) txs = writer.intern_transactions(batch.transfers(), source_id);
+    std::vector<store::WalletIds> wallets;
+    if (writing && batch.size() > 0) {
+      txs = writer.intern_transactions(batch.transfers(), source_id);
+      wallets = writer.intern_addresses(batch.transfers(), batch.address_hashes());
+    }
     const auto& problems = batch.problems();
     std::size_t next_problem = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -376,7 +392,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
       }
       if (!writing) continue;
       try {
-        const auto outcome = write_row(batch.transfer(i), txs[i], batch.asset_id(i));
+        const auto outcome = write_row(batch.transfer(i), txs[i], batch.asset_id(i), wallets[i]);
         (outcome == store::WriteOutcome::Inserted ? summary.inserted : summary.duplicates) += 1;
       } catch (const RowProblem& problem) {
         reject(batch.line(i), problem);

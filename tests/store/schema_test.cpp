@@ -189,6 +189,10 @@ TEST(SchemaTest, VersionOneStoreIsMigratedWithItsRowsIntact) {
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'transactions' AND "
                                   "name LIKE 'sqlite_autoindex%'"),
             0);
+  // v7: the index leads with the hash (faster to build after a bulk load), then the chain.
+  EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_index_info('transactions_by_hash') "
+                                  "WHERE (seqno = 0 AND name = 'tx_hash') OR (seqno = 1 AND name = 'chain')"),
+            2);
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_key_check"), 0);
   EXPECT_EQ(query_int(store.db(), "SELECT count(*) FROM pragma_foreign_keys WHERE foreign_keys = 1"), 1)
       << "foreign keys are back on after the migrations";

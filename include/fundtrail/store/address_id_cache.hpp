@@ -18,7 +18,10 @@ class AddressIdCache {
   explicit AddressIdCache(std::size_t max_entries) : max_entries_(max_entries) { reset(1024); }
 
   std::optional<std::int64_t> find(std::uint8_t chain, std::string_view address) const {
-    const std::uint64_t hash = hash_of(chain, address);
+    return find(address, hash_of(chain, address));
+  }
+  // The same with the hash computed ahead (hash_of(chain, address)), e.g. on another thread.
+  std::optional<std::int64_t> find(std::string_view address, std::uint64_t hash) const {
     for (std::size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
       const Slot& entry = slots_[slot];
       if (entry.id == 0) return std::nullopt;
@@ -31,11 +34,27 @@ class AddressIdCache {
 
   // Ids are > 0 (SQLite rowids). When full, the cache starts over: a miss only costs one SQL lookup.
   void insert(std::uint8_t chain, std::string_view address, std::int64_t id) {
+    insert(address, hash_of(chain, address), id);
+  }
+  void insert(std::string_view address, std::uint64_t hash, std::int64_t id) {
     if (size_ >= max_entries_) reset(slots_.size());
     if ((size_ + 1) * 2 > slots_.size()) grow();
-    place(hash_of(chain, address), static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(address.size()), id);
+    place(hash, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(address.size()), id);
     arena_.append(address);
     ++size_;
+  }
+
+  // Mix the chain in so the same text on two chains occupies two entries.
+  static std::uint64_t hash_of(std::uint8_t chain, std::string_view address) {
+    return std::hash<std::string_view>{}(address) * 0x9E3779B97F4A7C15ULL ^ chain;
+  }
+
+  // A look-up of `hash` is a cache miss on its slot and another on its text. Callers that know which look-ups
+  // come next prefetch the slot a few look-ups ahead, then (once the slot is in cache) the text.
+  void prefetch_slot(std::uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  void prefetch_text(std::uint64_t hash) const {
+    const Slot& entry = slots_[hash & mask_];
+    if (entry.id != 0 && entry.hash == hash) __builtin_prefetch(arena_.data() + entry.offset);
   }
 
  private:
@@ -45,11 +64,6 @@ class AddressIdCache {
     std::uint32_t offset = 0;
     std::uint32_t length = 0;
   };
-
-  static std::uint64_t hash_of(std::uint8_t chain, std::string_view address) {
-    // Mix the chain in so the same text on two chains occupies two entries.
-    return std::hash<std::string_view>{}(address) * 0x9E3779B97F4A7C15ULL ^ chain;
-  }
 
   void place(std::uint64_t hash, std::uint32_t offset, std::uint32_t length, std::int64_t id) {
     std::size_t slot = hash & mask_;

@@ -68,6 +68,12 @@ struct WalletIds {
   std::int64_t to = 0;
 };
 
+// AddressIdCache::hash_of of a transfer's from and to.
+struct AddressHashes {
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+};
+
 class TransferWriter {
  public:
   explicit TransferWriter(CaseStore& store);
@@ -119,6 +125,13 @@ class TransferWriter {
   // must then roll the load back and write the rows the normal way. Throws on any other failure.
   bool finish_bulk_load();
 
+  // The from/to address ids of a batch of transfers, interning new addresses in row order (from, then to),
+  // exactly as writing the rows one by one would number them; for write(transfer, tx, ..., wallets).
+  // `hashes` (empty, or one pair per transfer) are AddressIdCache::hash_of of each row's from and to,
+  // computed ahead by the caller (the CSV importer's parsing thread); the look-ups prefetch with them.
+  std::vector<WalletIds> intern_addresses(std::span<const core::Transfer> transfers,
+                                          std::span<const AddressHashes> hashes = {});
+
   // True when this writer has interned exactly `address` on `chain` during its lifetime (it remembers up to
   // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
   // bulk importer may skip re-validating such text: the same wallets recur on most rows.
@@ -142,6 +155,7 @@ class TransferWriter {
 
  private:
   std::int64_t intern_address(core::Chain chain, const std::string& address);
+  std::int64_t intern_address(core::Chain chain, const std::string& address, std::uint64_t hash);
   using TxState = InternedTransaction;
   TxState intern_transaction(const core::Transfer& transfer, std::optional<std::int64_t> source_id);
   struct TxGroup {  // the rows of one transaction: positions [begin, end) of a batch's hash order
