@@ -297,8 +297,7 @@ constexpr std::size_t kBatchesInFlight = 3;
 // number of data rows read. `writing` is shared with the writer: once false (an atomic import met a bad row),
 // valid rows are still checked, for the error list, but no longer handed over.
 std::uint64_t parse_rows(CsvReader& reader, RowParser& parser, ParserAssets& assets, BatchPipe<ParsedBatch>& pipe,
-                         const std::atomic<bool>& writing, bool skip_invalid, std::uint64_t file_size,
-                         const ImportOptions& options) {
+                         const std::atomic<bool>& writing, std::uint64_t file_size, const ImportOptions& options) {
   std::uint64_t rows = 0;
   std::vector<std::string_view> fields;
   std::unique_ptr<ParsedBatch> batch = pipe.acquire();
@@ -313,7 +312,7 @@ std::uint64_t parse_rows(CsvReader& reader, RowParser& parser, ParserAssets& ass
       if (!parse_failed && writing.load(std::memory_order_relaxed)) batch->push(asset_id, reader.line());
     } catch (const RowProblem& problem) {
       batch->add_problem(reader.line(), problem);
-      if (!skip_invalid) parse_failed = true;
+      if (!options.skip_invalid) parse_failed = true;
     }
     if (batch->full()) {
       pipe.publish(std::move(batch));
@@ -411,7 +410,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   std::uint64_t rows = 0;
   std::jthread parsing([&] {
     try {
-      rows = parse_rows(reader, parser, assets, pipe, writing, options.skip_invalid, file_size, options);
+      rows = parse_rows(reader, parser, assets, pipe, writing, file_size, options);
       pipe.close();
     } catch (...) {
       pipe.close(std::current_exception());  // rethrown below, by pipe.next()
