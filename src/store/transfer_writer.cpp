@@ -185,14 +185,6 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   return resolved;
 }
 
-bool TransferWriter::is_interned_address(core::Chain chain, std::string_view address) const {
-  return interned_address_id(chain, address) != 0;
-}
-
-std::int64_t TransferWriter::interned_address_id(core::Chain chain, std::string_view address) const {
-  return address_ids_->find(static_cast<std::uint8_t>(chain), address).value_or(0);
-}
-
 std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string& address) {
   return intern_address(chain, address, AddressIdCache::hash_of(static_cast<std::uint8_t>(chain), address));
 }

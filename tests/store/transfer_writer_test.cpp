@@ -1,4 +1,5 @@
 // TransferWriter: idempotent writes, conflicts, exact big amounts, asset decimals, sources, data_version.
+#include "fundtrail/store/address_id_cache.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
 
 #include <gmock/gmock.h>
@@ -106,34 +107,59 @@ TEST_F(TransferWriterTest, ExactDuplicatesAreSkipped) {
   EXPECT_EQ(count("addresses"), 2);
 }
 
-TEST_F(TransferWriterTest, KnowsExactlyTheAddressesItInternedOnTheirChain) {
+TEST_F(TransferWriterTest, InternAddressesNumbersNewWalletsInRowOrderAndFindsKnownOnes) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
-  const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
-  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kSeller));
-  writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt);
-  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kSeller));
-  EXPECT_TRUE(writer.is_interned_address(core::Chain::Tron, kBroker));
-  EXPECT_FALSE(writer.is_interned_address(core::Chain::Generic, kSeller)) << "another chain's ledger";
-  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, kExchanger));
-  EXPECT_FALSE(writer.is_interned_address(core::Chain::Tron, std::string(kSeller).substr(1)));
+  std::vector<core::Transfer> rows{transfer("tx1", 0, "1"), transfer("tx2", 0, "2"), transfer("tx3", 0, "3")};
+  rows[1].from = kBroker;
+  rows[1].to = kExchanger;
+  rows[2].chain = core::Chain::Generic;  // the same text in another chain's ledger is another wallet
+  const std::vector<WalletIds> ids = writer.intern_addresses(rows);
+  ASSERT_EQ(ids.size(), 3u);
+  EXPECT_EQ(ids[0].from, 1);  // kSeller, then kBroker: from before to, row by row
+  EXPECT_EQ(ids[0].to, 2);
+  EXPECT_EQ(ids[1].from, 2);
+  EXPECT_EQ(ids[1].to, 3);
+  EXPECT_EQ(ids[2].from, 4);
+  EXPECT_EQ(ids[2].to, 5);
+  EXPECT_EQ(count("addresses"), 5);
+
+  // With hashes computed ahead (the importer's parsing thread) the answer is the same, and known wallets
+  // are found, not inserted again.
+  std::vector<AddressHashes> hashes;
+  for (const core::Transfer& row : rows) {
+    const auto chain = static_cast<std::uint8_t>(row.chain);
+    hashes.push_back(AddressHashes{AddressIdCache::hash_of(chain, row.from), AddressIdCache::hash_of(chain, row.to)});
+  }
+  const std::vector<WalletIds> again = writer.intern_addresses(rows, hashes);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(again[i].from, ids[i].from) << i;
+    EXPECT_EQ(again[i].to, ids[i].to) << i;
+  }
+  EXPECT_EQ(count("addresses"), 5);
+
+  // A new writer (an empty cache) finds them in the store.
+  TransferWriter later(store());
+  const std::vector<WalletIds> stored = later.intern_addresses(rows);
+  EXPECT_EQ(stored[1].to, 3);
+  EXPECT_EQ(stored[2].from, 4);
+  EXPECT_EQ(count("addresses"), 5);
 }
 
 TEST_F(TransferWriterTest, WalletIdsKnownToTheCallerAreWrittenWithoutAnotherLookUp) {
   Transaction transaction(store().db());
   TransferWriter writer(store());
   const auto usdt = writer.resolve_asset(core::Chain::Tron, "USDT", std::nullopt);
-  EXPECT_EQ(writer.interned_address_id(core::Chain::Tron, kSeller), 0);
-  writer.write(transfer("tx1", 0, "1500000"), usdt.id, std::nullopt);
-  const std::int64_t seller = writer.interned_address_id(core::Chain::Tron, kSeller);
-  const std::int64_t broker = writer.interned_address_id(core::Chain::Tron, kBroker);
+  const std::vector<core::Transfer> rows{transfer("tx2", 0, "7")};
+  const std::vector<WalletIds> ids = writer.intern_addresses(rows);
+  const std::int64_t seller = ids[0].from;
+  const std::int64_t broker = ids[0].to;
   EXPECT_GT(seller, 0);
   EXPECT_GT(broker, 0);
   EXPECT_NE(seller, broker);
 
   // The ids given are the ones written (here deliberately swapped, which only a caller's bug would do, to
   // show they are used as given); 0 means "intern it here".
-  const std::vector<core::Transfer> rows{transfer("tx2", 0, "7")};
   const auto txs = writer.intern_transactions(rows, std::nullopt);
   EXPECT_EQ(writer.write(rows[0], txs[0], usdt.id, std::nullopt, WalletIds{broker, 0}), WriteOutcome::Inserted);
   auto stored = store().db().prepare("SELECT from_id, to_id FROM transfers WHERE id = ?1");

@@ -109,7 +109,7 @@ class TransferWriter {
                                                        std::optional<std::int64_t> source_id);
 
   // write() for a transfer whose transaction intern_transactions() returned (probe_span 1). `wallets` may
-  // carry the ids of its from/to addresses found by interned_address_id() (0 = not known: interned here).
+  // carry the ids of its from/to addresses from intern_addresses() (0 = not known: interned here).
   WriteOutcome write(const core::Transfer& transfer, const InternedTransaction& tx, std::int64_t asset_id,
                      std::optional<std::int64_t> source_id, WalletIds wallets = {});
 
@@ -131,14 +131,6 @@ class TransferWriter {
   // computed ahead by the caller (the CSV importer's parsing thread); the look-ups prefetch with them.
   std::vector<WalletIds> intern_addresses(std::span<const core::Transfer> transfers,
                                           std::span<const AddressHashes> hashes = {});
-
-  // True when this writer has interned exactly `address` on `chain` during its lifetime (it remembers up to
-  // a bounded number of them). Interned addresses are normalised ones, and normalising is idempotent, so a
-  // bulk importer may skip re-validating such text: the same wallets recur on most rows.
-  bool is_interned_address(core::Chain chain, std::string_view address) const;
-  // The id of such an address (0 when this writer has not interned it or no longer remembers it), so that an
-  // importer that has just checked the text need not look it up again to write the row.
-  std::int64_t interned_address_id(core::Chain chain, std::string_view address) const;
 
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
