@@ -1,6 +1,8 @@
 #include "fundtrail/store/case_store.hpp"
 
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <random>
@@ -16,15 +18,32 @@ CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
     throw not_found("no case store at '" + path + "' (import data first, or pass --db / set FUNDTRAIL_DB)");
   }
   db_ = std::make_unique<Database>(path, mode == OpenMode::CreateIfMissing);
+  // A file that is not SQLite fails at its first statement; say so in terms of the case store. Any other
+  // failure (a lock, an I/O error) is reported as it is.
+  auto refuse_if_not_a_store = [&](const Error& error) {
+    const int code = sqlite3_errcode(db_->handle());
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      throw Error(ErrorKind::Corruption, "'" + path + "' is not a fundtrail case store: " + error.what());
+    }
+  };
   try {
     // Takes effect only when the file is new (before its first page is written); existing stores keep theirs.
     // 16 KiB pages make the unique indexes on addresses and tx hashes one level shallower than 4 KiB pages:
     // an import spends most of its SQLite time descending them (~12% less CPU for a 1M-row import).
     db_->exec("PRAGMA page_size = 16384");
+  } catch (const Error& error) {
+    refuse_if_not_a_store(error);
+    throw;
+  }
+  try {
     db_->exec("PRAGMA journal_mode = WAL");
   } catch (const Error& error) {
-    // A file that is not SQLite fails at its first statement; say so in terms of the case store.
-    throw Error(ErrorKind::Corruption, "'" + path + "' is not a fundtrail case store: " + error.what());
+    refuse_if_not_a_store(error);
+    // A new case's first import may be writing it with a rollback journal (RollbackJournalScope): the mode
+    // cannot change before that commits, and SQLite does not wait for this lock. The command goes on in the
+    // store's current mode; the import puts the store back in WAL mode when it ends.
+    if ((sqlite3_errcode(db_->handle()) & 0xff) != SQLITE_BUSY) throw;
+    spdlog::debug("store {} is being written by another command; opened in its current journal mode", path);
   }
   db_->exec("PRAGMA foreign_keys = ON");
   // NORMAL is durable against corruption in WAL mode; only the last commit may be lost on power loss.
@@ -35,10 +54,14 @@ CaseStore::CaseStore(const std::string& path, OpenMode mode) : path_(path) {
   db_->exec("PRAGMA mmap_size = 4294967296");
   db_->exec("PRAGMA temp_store = MEMORY");
   migrate(*db_);
-  std::random_device random;
-  std::string id;
-  for (int i = 0; i < 4; ++i) id += fmt::format("{:08x}", random());
-  db_->prepare("INSERT INTO meta(key, value) VALUES ('store_id', ?1) ON CONFLICT (key) DO NOTHING").bind(1, id).run();
+  // Written once, when the store is new: opening an existing store writes nothing, so a command that only
+  // reads does not wait for (or fail on) another command's write lock.
+  if (!meta("store_id")) {
+    std::random_device random;
+    std::string id;
+    for (int i = 0; i < 4; ++i) id += fmt::format("{:08x}", random());
+    db_->prepare("INSERT INTO meta(key, value) VALUES ('store_id', ?1) ON CONFLICT (key) DO NOTHING").bind(1, id).run();
+  }
 }
 
 std::optional<std::string> CaseStore::meta(std::string_view key) {

@@ -46,6 +46,7 @@ namespace fundtrail::cli {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -197,6 +198,14 @@ TEST_F(ImportTraceCliTest, AFirstImportKilledAtAnyMomentIsRecoveredAndARerunComp
     {
       const auto killed = start_fundtrail({"--db", db_, "import", path});
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      // Another command meanwhile opens the case and sees it as committed: empty before the import's
+      // commit, complete after it; never a refused or "not a case store" error.
+      const CliResult reader = ft({"address", "acct-1", "--chain", "generic"});
+      if (reader.exit_code != 0) {
+        EXPECT_EQ(reader.exit_code, 1) << reader.describe();
+        EXPECT_THAT(reader.err, AnyOf(HasSubstr("is not in the store"), HasSubstr("no case store")))
+            << "after " << delay_ms << " ms: " << reader.describe();
+      }
       killed->send_signal(SIGKILL);
     }
     const CliResult rerun = ft({"import", path});

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "support/temp_dir.hpp"
 
@@ -79,6 +80,30 @@ TEST_F(RollbackJournalScopeTest, DoesNothingWhileAnotherConnectionHasTheStoreOpe
   }
   EXPECT_EQ(count_rows(reader), 1);
   EXPECT_EQ(text_pragma(*db_, "journal_mode"), "wal");
+}
+
+// A command opened while a new case's first import writes it (rollback journal, write lock held) cannot put
+// the store in WAL mode, and SQLite does not wait for that lock: it must open anyway and read what is
+// committed, not report the store as "not a fundtrail case store".
+TEST(RollbackJournalScopeCaseStore, AnotherCommandOpensAndReadsTheStoreWhileAFirstImportWritesIt) {
+  test::TempDir dir;
+  const std::string path = dir.file("case.db");
+  CaseStore importer(path, OpenMode::CreateIfMissing);
+  {
+    RollbackJournalScope scope(importer.db());
+    ASSERT_TRUE(scope.active());
+    Transaction transaction(importer.db());
+    importer.set_meta("probe", "written");
+    {
+      CaseStore reader(path, OpenMode::MustExist);
+      EXPECT_EQ(reader.meta("probe"), std::nullopt) << "only committed data is seen";
+      EXPECT_FALSE(reader.holds_transactions());
+    }
+    transaction.commit();
+  }
+  CaseStore reader(path, OpenMode::MustExist);
+  EXPECT_EQ(reader.meta("probe"), "written");
+  EXPECT_EQ(text_pragma(reader.db(), "journal_mode"), "wal");
 }
 
 }  // namespace
