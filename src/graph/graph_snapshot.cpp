@@ -258,7 +258,8 @@ class SnapshotFile {
     const int error = reserved != 0 ? reserved : errno;
     ::close(fd);
     if (address == MAP_FAILED) {
-      std::filesystem::remove(temp);
+      std::error_code ignored;  // the failure reported is the one above
+      std::filesystem::remove(temp, ignored);
       spdlog::warn("cannot write graph snapshot {}: {}; the graph stays in memory for this command", path,
                    std::strerror(error));
       return std::nullopt;

@@ -4,18 +4,18 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <memory>
-#include <unordered_map>
-#include <thread>
-#include <mutex>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "fundtrail/core/address.hpp"
@@ -220,11 +220,7 @@ class RowParser {
       return hash;
     }
     out = in_column(column, [&] { return core::normalize_address(chain, text); });
-    if (out == text) {
-      checked_addresses_.insert(out, hash, 1);
-      return hash;
-    }
-    const std::uint64_t normal_hash = store::AddressIdCache::hash_of(chain_code, out);
+    const std::uint64_t normal_hash = out == text ? hash : store::AddressIdCache::hash_of(chain_code, out);
     checked_addresses_.insert(out, normal_hash, 1);
     return normal_hash;
   }

@@ -184,12 +184,19 @@ ReadTransaction::~ReadTransaction() {
   }
 }
 
+namespace {
+
+// The text of the one value a pragma statement returns (its setting, or a journal mode after a change).
+std::string pragma_text(Database& db, std::string_view sql) {
+  auto statement = db.prepare(sql);
+  if (!statement.step()) throw Error(ErrorKind::IoError, "sqlite: '" + std::string(sql) + "' returned no value");
+  return statement.column_text(0);
+}
+
+}  // namespace
+
 PragmaOverride::PragmaOverride(Database& db, std::string_view name, std::string_view value)
-    : db_(db), name_(name) {
-  auto current = db_.prepare("PRAGMA " + name_);
-  if (!current.step()) throw Error(ErrorKind::IoError, "sqlite: PRAGMA " + name_ + " returned no value");
-  previous_ = current.column_text(0);
-  current.reset();
+    : db_(db), name_(name), previous_(pragma_text(db, "PRAGMA " + name_)) {
   db_.exec("PRAGMA " + name_ + " = " + std::string(value));
 }
 
@@ -202,21 +209,11 @@ PragmaOverride::~PragmaOverride() {
   }
 }
 
-namespace {
-
-std::string journal_mode_after(Database& db, std::string_view sql) {
-  auto statement = db.prepare(sql);
-  if (!statement.step()) throw Error(ErrorKind::IoError, "sqlite: '" + std::string(sql) + "' returned no mode");
-  return statement.column_text(0);
-}
-
-}  // namespace
-
 RollbackJournalScope::RollbackJournalScope(Database& db) : db_(db) {
-  if (journal_mode_after(db_, "PRAGMA journal_mode") != "wal") return;
+  if (pragma_text(db_, "PRAGMA journal_mode") != "wal") return;
   std::string mode;
   try {
-    mode = journal_mode_after(db_, "PRAGMA journal_mode = DELETE");
+    mode = pragma_text(db_, "PRAGMA journal_mode = DELETE");
   } catch (const Error& error) {
     spdlog::debug("bulk write stays in WAL mode: {}", error.what());
     return;
@@ -234,7 +231,7 @@ RollbackJournalScope::~RollbackJournalScope() {
   if (!active_) return;
   synchronous_.reset();
   try {
-    const std::string mode = journal_mode_after(db_, "PRAGMA journal_mode = WAL");
+    const std::string mode = pragma_text(db_, "PRAGMA journal_mode = WAL");
     if (mode != "wal") spdlog::error("the store stays in {} journal mode until it is opened again", mode);
   } catch (const Error& error) {
     // A destructor must not throw. The next CaseStore to open the file sets WAL mode again.

@@ -397,6 +397,12 @@ void TransferWriter::assign_new_ids(std::span<const core::Transfer> transfers, c
 bool TransferWriter::begin_bulk_load() {
   if (insert_tx_appended_) throw std::logic_error("TransferWriter::begin_bulk_load called twice");
   if (store_.holds_transactions()) return false;
+  // Rebuilt at the end from its own definition, whatever the schema version made it.
+  auto definition =
+      store_.db().prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'transactions_by_hash'");
+  if (!definition.step()) throw Error(ErrorKind::Corruption, "store has no transactions_by_hash index");
+  tx_hash_index_sql_ = definition.column_text(0);
+  definition.reset();
   store_.db().exec("DROP INDEX transactions_by_hash");
   insert_tx_appended_.emplace(store_.db(),
                               "INSERT INTO transactions(id, chain, tx_hash, block_height, timestamp, source_id) "
@@ -410,12 +416,12 @@ bool TransferWriter::finish_bulk_load() {
   // SQLite's sorter keeps up to cache_size bytes per sorted run. With the store's 1 GiB cache that is one
   // run sorted in place, cache-unfriendly and on one core; 4 MiB runs fit the CPU caches and are sorted by
   // worker threads while the main thread merges: 1.2 s -> 0.45 s for 1M hashes on 2 cores. Dirty pages the
-  // smaller cache cannot hold go to the WAL now instead of at commit.
+  // smaller cache cannot hold are written out now instead of at commit.
   const PragmaOverride sorter_run_size(store_.db(), "cache_size", "-4096");
   const PragmaOverride sorter_threads(store_.db(), "threads", std::to_string(sorter_worker_threads()));
   const auto start = std::chrono::steady_clock::now();
   try {
-    store_.db().exec("CREATE UNIQUE INDEX transactions_by_hash ON transactions(tx_hash, chain)");  // as schema v7
+    store_.db().exec(tx_hash_index_sql_);
     spdlog::debug("import: tx-hash index built in {:.1f} ms",
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   } catch (const Error&) {

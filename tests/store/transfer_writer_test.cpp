@@ -341,6 +341,12 @@ TEST_F(TransferWriterTest, BulkLoadIntoAnEmptyStoreGivesTheRowsOfANormalLoadAndR
     normal = stored_transactions(other.store());
   }
 
+  auto index_sql = [&] {
+    auto statement = store().db().prepare("SELECT sql FROM sqlite_schema WHERE name = 'transactions_by_hash'");
+    return statement.step() ? statement.column_text(0) : std::string();
+  };
+  const std::string index_before = index_sql();
+  ASSERT_FALSE(index_before.empty());
   Transaction transaction(store().db());
   TransferWriter writer(store());
   ASSERT_TRUE(writer.begin_bulk_load());
@@ -354,6 +360,7 @@ TEST_F(TransferWriterTest, BulkLoadIntoAnEmptyStoreGivesTheRowsOfANormalLoadAndR
   EXPECT_EQ(writer.write(first[0], txs[0], usdt.id, std::nullopt), WriteOutcome::Inserted);
   EXPECT_TRUE(writer.finish_bulk_load());
   EXPECT_EQ(hash_index_count(store()), 1);
+  EXPECT_EQ(index_sql(), index_before) << "rebuilt exactly as the schema defines it";
   EXPECT_EQ(stored_transactions(store()), normal);
   transaction.commit();
 

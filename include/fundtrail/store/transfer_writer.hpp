@@ -180,6 +180,7 @@ class TransferWriter {
   Statement insert_transfer_;
   Statement find_transfer_;
   std::optional<Statement> insert_tx_appended_;  // during a bulk load: no conflict target, the index is gone
+  std::string tx_hash_index_sql_;                // during a bulk load: the dropped index's CREATE statement
   Statement find_file_source_;
   Statement insert_source_;  // once per crawled page: prepared once
   std::unique_ptr<AddressIdCache> address_ids_;
