@@ -10,7 +10,6 @@
 
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
 #include "fundtrail/ingest/account_crawler.hpp"
 #include "fundtrail/ingest/etherscan_source.hpp"
 #include "fundtrail/ingest/evm_jsonrpc_source.hpp"
@@ -118,12 +117,12 @@ void run_account_ingest(const AccountIngestArgs& args, const GlobalOptions& opti
     });
   } catch (const Error&) {
     progress.finish();
-    graph::load_graph(*store);  // what was committed is traceable at once
+    refresh_read_caches(*store);  // what was committed is traceable at once
     if (client.stop_requested()) throw Error(ErrorKind::IoError, interrupted);
     throw;
   }
   progress.finish();
-  graph::load_graph(*store);
+  refresh_read_caches(*store);
   if (client.stop_requested()) throw Error(ErrorKind::IoError, interrupted);
   std::cout << "ingested " << args.chain << " via " << args.provider << ": " << summary.addresses << " addresses, "
             << summary.transactions << " transactions, " << summary.transfers << " new transfers, " << summary.requests

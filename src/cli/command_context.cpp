@@ -1,12 +1,25 @@
 #include "command_context.hpp"
 
+#include <future>
+
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/graph/graph_snapshot.hpp"
+#include "fundtrail/store/label_index.hpp"
 
 namespace fundtrail::cli {
 
 std::unique_ptr<store::CaseStore> open_store(const GlobalOptions& options, store::OpenMode mode) {
   return std::make_unique<store::CaseStore>(options.db_path, mode);
+}
+
+void refresh_read_caches(store::CaseStore& store) {
+  auto labels = std::async(std::launch::async, [path = store.path()] {
+    store::CaseStore second(path, store::OpenMode::MustExist);
+    store::LabelIndex::refresh(second);
+  });
+  graph::load_graph(store);
+  labels.get();
 }
 
 core::Chain resolve_chain(const std::string& chain_option, const std::string& address) {

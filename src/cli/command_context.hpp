@@ -20,6 +20,11 @@ struct GlobalOptions {
 
 std::unique_ptr<store::CaseStore> open_store(const GlobalOptions& options, store::OpenMode mode);
 
+// After a command wrote to the store: brings the graph snapshot and the label index up to date with what it
+// committed, side by side (the label index on a second connection), so the next trace starts at once and
+// labels its answer without scattered store look-ups.
+void refresh_read_caches(store::CaseStore& store);
+
 // The chain of `address`: `chain_option` when given, otherwise inferred from the address format.
 // Throws a usage error when neither works.
 core::Chain resolve_chain(const std::string& chain_option, const std::string& address);

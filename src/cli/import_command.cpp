@@ -6,7 +6,6 @@
 
 #include "command_context.hpp"
 #include "fundtrail/core/error.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
 #include "fundtrail/ingest/csv_importer.hpp"
 #include "progress_bar.hpp"
 #include "stage_timer.hpp"
@@ -52,9 +51,9 @@ void register_import(CLI::App& app, GlobalOptions& options) {
       throw Error(ErrorKind::InvalidArgument, std::to_string(summary.rejected) + " invalid row(s) in " + args->file +
                                                   ": nothing imported (use --skip-invalid to import the valid rows)");
     }
-    // Bring the graph snapshot up to date now, so the next trace starts instantly.
-    graph::load_graph(*store);
-    timer.lap("graph snapshot brought up to date");
+    // Bring the graph snapshot and label index up to date now, so the next trace starts instantly.
+    refresh_read_caches(*store);
+    timer.lap("graph snapshot and label index brought up to date");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "imported " << args->file << ": " << summary.rows << " rows, " << summary.inserted
               << " new transfers, " << summary.duplicates << " duplicates skipped, " << summary.rejected

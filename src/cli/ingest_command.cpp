@@ -16,7 +16,6 @@
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/timestamp.hpp"
-#include "fundtrail/graph/graph_snapshot.hpp"
 #include "fundtrail/ingest/bitcoind_ingest.hpp"
 #include "fundtrail/ingest/bitcoind_rpc.hpp"
 #include "fundtrail/ingest/btc_crawler.hpp"
@@ -91,11 +90,11 @@ void run_bitcoind(const BitcoindArgs& args, bool rate_given, const GlobalOptions
     if (!rpc.client().stop_requested()) throw;
   }
   if (rpc.client().stop_requested()) {  // also when Ctrl-C came after the last request: never report success
-    graph::load_graph(*store);
+    refresh_read_caches(*store);
     throw Error(ErrorKind::IoError, "interrupted: the blocks and transactions fetched so far are committed; run "
                                     "the same command again to resume");
   }
-  graph::load_graph(*store);
+  refresh_read_caches(*store);
   const ingest::ClientStats stats = rpc.client().stats();
   std::cout << "ingested btc via bitcoind: ";
   if (range) {
@@ -330,14 +329,14 @@ void register_ingest(CLI::App& app, GlobalOptions& options) {
     } catch (const Error&) {
       progress.finish();
       if (client.stop_requested()) {
-        graph::load_graph(*store);
+        refresh_read_caches(*store);
         throw Error(ErrorKind::IoError, "interrupted: the pages fetched so far are committed; run the same command "
                                         "again to resume");
       }
       throw;
     }
     progress.finish();
-    graph::load_graph(*store);
+    refresh_read_caches(*store);
     // Ctrl-C between two batches ends the loop without an exception: still never report success.
     if (client.stop_requested()) {
       throw Error(ErrorKind::IoError, "interrupted: the pages fetched so far are committed; run the same command "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 #include "fundtrail/core/asset.hpp"
@@ -216,15 +217,10 @@ Amount Amount::parse_base_units(std::string_view text) {
   return Amount(value);
 }
 
-std::string Amount::to_display(unsigned decimals) const {
-  std::string digits;
-  if (value_ <= std::numeric_limits<std::uint64_t>::max()) {
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value_.convert_to<std::uint64_t>());
-    digits.assign(buffer, result.ptr);
-  } else {
-    digits = value_.str();
-  }
+namespace {
+
+// Base-unit digits -> display text: the point `decimals` digits from the right, no trailing zeros after it.
+std::string place_point(std::string digits, unsigned decimals) {
   if (decimals == 0) return digits;
   if (digits.size() <= decimals) digits.insert(0, decimals + 1 - digits.size(), '0');
   const std::size_t point = digits.size() - decimals;
@@ -233,6 +229,32 @@ std::string Amount::to_display(unsigned decimals) const {
   digits.resize(last + 1);
   digits.insert(point, 1, '.');
   return digits;
+}
+
+}  // namespace
+
+std::string to_display(uint128 base_units, unsigned decimals) {
+  constexpr std::uint64_t kTen19 = 10'000'000'000'000'000'000ull;
+  char buffer[48];
+  char* end = buffer + sizeof buffer;
+  char* begin = end;
+  // Nineteen digits at a time in 64-bit arithmetic; at most three pieces for 128 bits.
+  while (base_units > UINT64_MAX) {
+    auto piece = static_cast<std::uint64_t>(base_units % kTen19);
+    base_units /= kTen19;
+    for (int i = 0; i < 19; ++i, piece /= 10) *--begin = static_cast<char>('0' + piece % 10);
+  }
+  char head[24];
+  const auto written = std::to_chars(head, head + sizeof head, static_cast<std::uint64_t>(base_units));
+  begin -= written.ptr - head;
+  std::memcpy(begin, head, static_cast<std::size_t>(written.ptr - head));
+  return place_point(std::string(begin, end), decimals);
+}
+
+std::string Amount::to_display(unsigned decimals) const {
+  constexpr std::uint64_t kMax = UINT64_MAX;
+  if (value_ <= kMax) return core::to_display(uint128{value_.convert_to<std::uint64_t>()}, decimals);
+  return place_point(value_.str(), decimals);
 }
 
 std::string Amount::to_base_units() const { return value_.str(); }

@@ -54,7 +54,7 @@ GraphLabels::TransactionBatch GraphLabels::read_transactions(store::CaseStore& s
   return batch;
 }
 
-GraphLabels::GraphLabels(store::CaseStore& store) : store_(store) {
+GraphLabels::GraphLabels(store::CaseStore& store) : store_(store), index_(store::LabelIndex::open_current(store)) {
   for (auto& record : store.assets()) {
     if (record.id < 0 || record.id > UINT32_MAX) continue;
     const auto index = static_cast<std::size_t>(record.id);
@@ -66,6 +66,9 @@ GraphLabels::GraphLabels(store::CaseStore& store) : store_(store) {
 GraphLabels::~GraphLabels() = default;
 
 void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids) {
+  // The label index answers each id with a couple of memory reads: reading ahead into maps would only
+  // copy it.
+  if (index_) return;
   await_transactions();
   std::vector<std::int64_t> tx_ids;
   tx_ids.reserve(transfer_ids.size());
@@ -91,6 +94,13 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
   });
 }
 
+TransactionLabel GraphLabels::keep_indexed(const store::IndexedTransaction& indexed) {
+  if (!indexed.hash_bytes) return TransactionLabel{indexed.text, indexed.block_height};  // views the mapping
+  char hash[66];
+  indexed.write_hash(hash);
+  return TransactionLabel{text_.keep(std::string_view(hash, indexed.hash_size())), indexed.block_height};
+}
+
 void GraphLabels::add(TransactionBatch&& batch) {
   text_.absorb(std::move(batch.text));
   transactions_.reserve(batch.labels.size());
@@ -102,7 +112,20 @@ void GraphLabels::await_transactions() {
   add(pending_.get());  // rethrows what the background read threw (a missing transaction, an I/O error)
 }
 
+void GraphLabels::preload_address(std::int64_t address_id) const {
+  if (index_) index_->prefetch_address(address_id);
+}
+
+void GraphLabels::preload_transaction(std::int64_t transfer_id) const {
+  if (index_) index_->prefetch_transaction(tx_id_of(transfer_id));
+}
+
 AddressLabel GraphLabels::address(std::int64_t address_id) {
+  if (index_) {
+    if (const std::optional<store::IndexedAddress> indexed = index_->address(address_id)) {
+      return AddressLabel{indexed->chain, indexed->address};  // views the mapping
+    }
+  }
   if (const AddressLabel* known = addresses_.find(address_id)) return *known;
   const store::AddressRecord record = store_.address(address_id);
   return addresses_.insert(address_id, AddressLabel{record.chain, text_.keep(record.address)});
@@ -118,6 +141,11 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
 TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
   await_transactions();
   const std::int64_t tx_id = tx_id_of(transfer_id);
+  if (index_) {
+    if (const std::optional<store::IndexedTransaction> indexed = index_->transaction(tx_id)) {
+      return keep_indexed(*indexed);
+    }
+  }
   if (const TransactionLabel* known = transactions_.find(tx_id)) return *known;
   const store::TransactionRecord record = store_.transaction(tx_id);
   return transactions_.insert(tx_id, TransactionLabel{text_.keep(record.tx_hash), record.block_height});

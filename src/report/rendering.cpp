@@ -10,9 +10,13 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
 
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
                                  graph::NodeId from) {
+  return describe_transfer(graph, labels, index, from, labels.transaction(graph.edge(index).transfer_id));
+}
+
+ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
+                                 graph::NodeId from, const TransactionLabel& transaction) {
   const graph::Edge& edge = graph.edge(index);
   const core::AssetInfo& asset = labels.asset(edge.asset);
-  const TransactionLabel transaction = labels.transaction(edge.transfer_id);
   ReportTransfer transfer;
   transfer.tx_hash = transaction.tx_hash;
   transfer.index = edge.transfer_id & store::kMaxTransferIndex;
@@ -22,7 +26,9 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
   transfer.timestamp = edge.timestamp;
   transfer.asset = asset.symbol;
   transfer.contract = asset.contract;
-  transfer.amount = graph.amount(index).to_display(asset.decimals);
+  transfer.amount = edge.amount_saturated()
+                        ? graph.amount(index).to_display(asset.decimals)
+                        : core::to_display(core::uint128{edge.amount_hi} << 64 | edge.amount_lo, asset.decimals);
   return transfer;
 }
 

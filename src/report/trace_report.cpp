@@ -12,6 +12,8 @@ namespace fundtrail::report {
 namespace {
 
 constexpr unsigned kForwardBit = 1;
+// How many rows ahead the loops over scattered wallets and transfers ask for their labels (GraphLabels::preload_*).
+constexpr std::size_t kPreloadAhead = 16;
 constexpr unsigned kBackwardBit = 2;
 
 const char* direction_name(unsigned bits) {
@@ -23,47 +25,65 @@ const char* direction_name(unsigned bits) {
 }
 
 // A running total of one asset. Transfers below 2^128 base units (all but hostile tokens) are summed in
-// 128 bits plus a carry count, without 512-bit arithmetic; larger ones exactly in an Amount.
+// 128 bits plus a carry count, without 512-bit arithmetic; larger ones exactly in an Amount kept aside.
 struct AssetSum {
-  __extension__ using Uint128 = unsigned __int128;
-
   std::uint32_t asset = 0;
-  Uint128 low = 0;            // sum of the small amounts, modulo 2^128
+  core::uint128 low = 0;      // sum of the small amounts, modulo 2^128
   std::uint64_t carries = 0;  // how often `low` wrapped
-  core::Amount large;
+  std::unique_ptr<core::Amount> large;  // rare: only saturated edges
 
   void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
     if (edge.amount_saturated()) {
-      large += graph.amount(index);
+      if (!large) large = std::make_unique<core::Amount>();
+      *large += graph.amount(index);
       return;
     }
-    const Uint128 amount = (Uint128{edge.amount_hi} << 64) | edge.amount_lo;
+    const core::uint128 amount = (core::uint128{edge.amount_hi} << 64) | edge.amount_lo;
     low += amount;
     if (low < amount) ++carries;
   }
 
-  core::Amount total() const {
+  std::string display(unsigned decimals) const {
+    if (carries == 0 && !large) return core::to_display(low, decimals);
     core::uint512 value = carries;
     value <<= 128;
     value |= core::uint512(static_cast<std::uint64_t>(low >> 64)) << 64;
     value |= core::uint512(static_cast<std::uint64_t>(low));
-    return core::Amount(value) + large;
+    core::Amount total(value);
+    if (large) total += *large;
+    return total.to_display(decimals);
   }
 };
 
-// Almost every wallet of a trace sees one or two assets, so a short vector beats a map.
-using AssetSums = std::vector<AssetSum>;
-
-void add_to(AssetSums& sums, const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
-  for (AssetSum& sum : sums) {
-    if (sum.asset == edge.asset) {
-      sum.add(graph, index, edge);
-      return;
+// Almost every wallet of a trace sees one asset: the first sum is held inline, others in a vector.
+class AssetSums {
+ public:
+  void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
+    if (!has_first_) {
+      has_first_ = true;
+      first_.asset = edge.asset;
     }
+    if (first_.asset == edge.asset) return first_.add(graph, index, edge);
+    for (AssetSum& sum : more_) {
+      if (sum.asset == edge.asset) return sum.add(graph, index, edge);
+    }
+    more_.emplace_back().asset = edge.asset;
+    more_.back().add(graph, index, edge);
   }
-  sums.emplace_back().asset = edge.asset;
-  sums.back().add(graph, index, edge);
-}
+
+  template <typename Visit>
+  void for_each(Visit&& visit) const {
+    if (!has_first_) return;
+    visit(first_);
+    for (const AssetSum& sum : more_) visit(sum);
+  }
+  std::size_t size() const { return has_first_ ? 1 + more_.size() : 0; }
+
+ private:
+  bool has_first_ = false;
+  AssetSum first_;
+  std::vector<AssetSum> more_;
+};
 
 struct NodeState {
   graph::NodeId node = 0;
@@ -85,10 +105,10 @@ struct EdgeState {
 std::vector<AssetTotal> totals(const AssetSums& sums, const GraphLabels& labels) {
   std::vector<AssetTotal> result;
   result.reserve(sums.size());
-  for (const AssetSum& sum : sums) {
+  sums.for_each([&](const AssetSum& sum) {
     const core::AssetInfo& asset = labels.asset(sum.asset);
-    result.push_back(AssetTotal{asset.symbol, asset.contract, sum.total().to_display(asset.decimals)});
-  }
+    result.push_back(AssetTotal{asset.symbol, asset.contract, sum.display(asset.decimals)});
+  });
   std::sort(result.begin(), result.end(), [](const AssetTotal& a, const AssetTotal& b) {
     return a.asset != b.asset ? a.asset < b.asset : a.contract < b.contract;
   });
@@ -180,29 +200,44 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
 
   for (const EdgeState& state : edges) {
     const graph::Edge& edge = graph.edge(state.index);
-    add_to(nodes.at(state.from).sent, graph, state.index, edge);
-    add_to(nodes.at(edge.to).received, graph, state.index, edge);
+    nodes.at(state.from).sent.add(graph, state.index, edge);
+    nodes.at(edge.to).received.add(graph, state.index, edge);
   }
 
   TraceReport report;
   report.request = request;
   // Wallets: seed first, then by (hop, address).
   std::vector<NodeState>& states = nodes.states();
-  std::vector<std::pair<AddressLabel, std::uint32_t>> node_order;
+  // The sort compares the hop and the address's first eight bytes as one number, and the whole address only
+  // when those tie: string compares through scattered label pointers would dominate the sort.
+  struct NodeKey {
+    unsigned hop;  // 0 for the seed only
+    std::uint64_t prefix;
+    AddressLabel label;
+    std::uint32_t state;
+  };
+  std::vector<NodeKey> node_order;
   node_order.reserve(states.size());
-  for (std::uint32_t i = 0; i < states.size(); ++i) node_order.emplace_back(labels.address(states[i].node), i);
-  std::sort(node_order.begin(), node_order.end(), [&states, seed](const auto& x, const auto& y) {
-    const NodeState& a = states[x.second];
-    const NodeState& b = states[y.second];
-    if ((a.node == seed) != (b.node == seed)) return a.node == seed;
-    return a.hop != b.hop ? a.hop < b.hop : x.first.address < y.first.address;
+  for (std::uint32_t i = 0; i < states.size(); ++i) {
+    if (i + kPreloadAhead < states.size()) labels.preload_address(states[i + kPreloadAhead].node);
+    const AddressLabel label = labels.address(states[i].node);
+    std::uint64_t prefix = 0;
+    for (std::size_t b = 0; b < 8; ++b) {
+      prefix = prefix << 8 | (b < label.address.size() ? static_cast<unsigned char>(label.address[b]) : 0u);
+    }
+    node_order.push_back(NodeKey{states[i].node == seed ? 0 : states[i].hop, prefix, label, i});
+  }
+  std::sort(node_order.begin(), node_order.end(), [](const NodeKey& a, const NodeKey& b) {
+    if (a.hop != b.hop) return a.hop < b.hop;
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return a.label.address < b.label.address;
   });
   report.nodes.reserve(states.size());
-  for (const auto& [label, i] : node_order) {
-    const NodeState& state = states[i];
+  for (const NodeKey& key : node_order) {
+    const NodeState& state = states[key.state];
     ReportNode out;
-    out.address = label.address;
-    out.chain = label.chain;
+    out.address = key.label.address;
+    out.chain = key.label.chain;
     out.hop = state.node == seed ? 0 : state.hop;
     out.direction = state.node == seed ? "seed" : direction_name(state.bits);
     out.reached = state.reached;
@@ -217,13 +252,15 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     unsigned hop;
     core::UnixSeconds timestamp;
     std::int64_t transfer_id;
-    std::string_view tx_hash;
+    TransactionLabel transaction;
   };
   std::vector<Order> order;
   order.reserve(edges.size());
-  for (const EdgeState& state : edges) {
-    const graph::Edge& edge = graph.edge(state.index);
-    order.push_back(Order{state.hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id).tx_hash});
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (i + 2 * kPreloadAhead < edges.size()) __builtin_prefetch(&graph.edge(edges[i + 2 * kPreloadAhead].index));
+    if (i + kPreloadAhead < edges.size()) labels.preload_transaction(graph.edge(edges[i + kPreloadAhead].index).transfer_id);
+    const graph::Edge& edge = graph.edge(edges[i].index);
+    order.push_back(Order{edges[i].hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id)});
   }
   std::vector<std::uint32_t> permutation(edges.size());
   std::iota(permutation.begin(), permutation.end(), 0u);
@@ -233,18 +270,24 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     if (a.hop != b.hop) return a.hop < b.hop;
     if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
     // Transfers of one transaction share one label: comparing the views' addresses settles most ties.
-    if (a.tx_hash.data() != b.tx_hash.data()) {
-      const int compared = a.tx_hash.compare(b.tx_hash);
+    if (a.transaction.tx_hash.data() != b.transaction.tx_hash.data()) {
+      const int compared = a.transaction.tx_hash.compare(b.transaction.tx_hash);
       if (compared != 0) return compared < 0;
     }
     return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
   });
 
   report.edges.reserve(edges.size());
-  for (std::uint32_t i : permutation) {
-    const EdgeState& state = edges[i];
-    report.edges.push_back(
-        ReportEdge{describe_transfer(graph, labels, state.index, state.from), state.hop, direction_name(state.bits)});
+  for (std::size_t k = 0; k < permutation.size(); ++k) {
+    if (k + kPreloadAhead < permutation.size()) {
+      const EdgeState& ahead = edges[permutation[k + kPreloadAhead]];
+      labels.preload_address(ahead.from);
+      labels.preload_address(graph.edge(ahead.index).to);
+    }
+    const EdgeState& state = edges[permutation[k]];
+    report.edges.push_back(ReportEdge{
+        describe_transfer(graph, labels, state.index, state.from, order[permutation[k]].transaction), state.hop,
+        direction_name(state.bits)});
   }
   return report;
 }

@@ -10,6 +10,7 @@
 #include "fundtrail/core/hash.hpp"
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/core/transfer.hpp"
+#include "fundtrail/store/label_index.hpp"
 
 namespace fundtrail::store {
 namespace {
@@ -103,7 +104,8 @@ AccountWriter::AccountWriter(CaseStore& store, core::Chain chain, std::uint64_t 
           "callee = coalesce(account_transactions.callee, excluded.callee), "
           "fee = coalesce(account_transactions.fee, excluded.fee), "
           "type = CASE WHEN account_transactions.type = '' THEN excluded.type ELSE account_transactions.type END "
-          "RETURNING status") {
+          "RETURNING status"),
+      first_new_tx_id_(store.max_transaction_id() + 1) {
   if (chain != core::Chain::Eth && chain != core::Chain::Tron) {
     throw invalid_argument("AccountWriter: " + std::string(core::to_string(chain)) + " is not an account chain");
   }
@@ -190,7 +192,10 @@ AccountWriter::StoredTransaction AccountWriter::upsert_transaction(const core::A
                              core::format_iso8601(timestamp) + ", not " + core::format_iso8601(tx.timestamp));
     }
     // A record without a block (TronGrid's token list) may come first: a later one fills it in.
-    if (height_missing && tx.block_height) fill_height_.bind(1, *tx.block_height).bind(2, stored.id).run();
+    if (height_missing && tx.block_height) {
+      fill_height_.bind(1, *tx.block_height).bind(2, stored.id).run();
+      if (stored.id < first_new_tx_id_) store_.increment_meta(kLabelRewritesKey);  // a label index may hold it
+    }
   } else {
     find_tx_.reset();
     insert_tx_.bind(1, static_cast<int>(chain_))

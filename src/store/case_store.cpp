@@ -78,6 +78,13 @@ void CaseStore::set_meta(std::string_view key, std::string_view value) {
       .run();
 }
 
+void CaseStore::increment_meta(std::string_view key) {
+  db_->prepare("INSERT INTO meta(key, value) VALUES (?1, '1') "
+               "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+      .bind(1, key)
+      .run();
+}
+
 std::string CaseStore::store_id() {
   auto statement = db_->prepare("SELECT value FROM meta WHERE key = 'store_id'");
   if (!statement.step()) throw Error(ErrorKind::Corruption, "store " + path_ + " has no store_id");
@@ -124,6 +131,12 @@ AddressRecord CaseStore::address(std::int64_t id) {
 
 std::int64_t CaseStore::max_address_id() {
   auto statement = db_->prepare("SELECT coalesce(max(id), 0) FROM addresses");
+  statement.step();
+  return statement.column_int64(0);
+}
+
+std::int64_t CaseStore::max_transaction_id() {
+  auto statement = db_->prepare("SELECT coalesce(max(id), 0) FROM transactions");
   statement.step();
   return statement.column_int64(0);
 }
@@ -181,6 +194,30 @@ void CaseStore::scan_transfers(std::int64_t after_id, const std::function<void(c
       row.amount_text = {};
     }
     visit(row);
+  }
+}
+
+void CaseStore::scan_addresses(
+    std::int64_t after_id, std::int64_t last_id,
+    const std::function<void(std::int64_t id, core::Chain chain, std::string_view address)>& visit) {
+  auto statement = db_->prepare("SELECT id, chain, address FROM addresses WHERE id > ?1 AND id <= ?2 ORDER BY id");
+  statement.bind(1, after_id).bind(2, last_id);
+  while (statement.step()) {
+    visit(statement.column_int64(0), static_cast<core::Chain>(statement.column_int64(1)),
+          statement.column_text_view(2));
+  }
+}
+
+void CaseStore::scan_transactions(
+    std::int64_t after_id, std::int64_t last_id,
+    const std::function<void(std::int64_t id, std::string_view tx_hash, std::optional<std::int64_t> block_height)>&
+        visit) {
+  auto statement =
+      db_->prepare("SELECT id, tx_hash, block_height FROM transactions WHERE id > ?1 AND id <= ?2 ORDER BY id");
+  statement.bind(1, after_id).bind(2, last_id);
+  while (statement.step()) {
+    visit(statement.column_int64(0), statement.column_text_view(1),
+          statement.is_null(2) ? std::nullopt : std::optional<std::int64_t>(statement.column_int64(2)));
   }
 }
 

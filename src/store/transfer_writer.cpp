@@ -13,6 +13,7 @@
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/store/address_id_cache.hpp"
+#include "fundtrail/store/label_index.hpp"
 
 namespace fundtrail::store {
 namespace {
@@ -508,11 +509,10 @@ void TransferWriter::remember_transaction(core::Chain chain, std::string_view tx
 void TransferWriter::confirm_transaction(core::Chain chain, std::string_view tx_hash,
                                          std::optional<std::int64_t> block_height, core::UnixSeconds timestamp) {
   // Rare (once per confirmed mempool transaction): statements are prepared on demand.
-  // Stored transfers change here, so the graph snapshot must be rebuilt, not just extended: count it.
-  store_.db()
-      .prepare("INSERT INTO meta(key, value) VALUES ('rewrites', '1') "
-               "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
-      .run();
+  // Stored transfers and a transaction's label change here, so the graph snapshot and the label index must
+  // be rebuilt, not just extended: count it.
+  store_.increment_meta("rewrites");
+  store_.increment_meta(kLabelRewritesKey);
   auto find = store_.db().prepare("SELECT id FROM transactions WHERE chain = ?1 AND tx_hash = ?2");
   find.bind(1, static_cast<int>(chain)).bind(2, tx_hash);
   if (!find.step()) {

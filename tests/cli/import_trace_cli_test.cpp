@@ -146,6 +146,7 @@ TEST_F(ImportTraceCliTest, ImportingTheDemoTwiceAddsNothingTheSecondTime) {
                                HasSubstr("445 rows, 445 new transfers, 0 duplicates skipped, 0 rejected")));
   EXPECT_EQ(lines_of(first.out).size(), 1u) << first.out;
   EXPECT_TRUE(std::filesystem::exists(db_ + ".graph")) << "import brings the graph snapshot up to date";
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".labels")) << "import brings the label index up to date";
 
   const CliResult second = ft({"import", kDemoCsv});
   ASSERT_EQ(second.exit_code, 0) << second.describe();
@@ -159,7 +160,7 @@ TEST_F(ImportTraceCliTest, VerboseTimesTheStagesOfImportAndTraceOnStderr) {
   ASSERT_EQ(imported.exit_code, 0) << imported.describe();
   EXPECT_THAT(imported.err, AllOf(HasSubstr("import: rows read, checked and written in"),
                                   HasSubstr("import: commit of 445 new transfers in"),
-                                  HasSubstr("import: graph snapshot brought up to date in"),
+                                  HasSubstr("import: graph snapshot and label index brought up to date in"),
                                   HasSubstr("import: first load into a new case, written with a rollback journal"),
                                   HasSubstr("import: tx-hash index built in")));
   EXPECT_EQ(lines_of(imported.out).size(), 1u) << imported.out;
@@ -194,7 +195,7 @@ TEST_F(ImportTraceCliTest, AFirstImportKilledAtAnyMomentIsRecoveredAndARerunComp
     return result.out;
   };
   for (const int delay_ms : {100, 300, 450, 800}) {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal", ".graph"}) std::filesystem::remove(db_ + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal", ".graph", ".labels"}) std::filesystem::remove(db_ + suffix);
     {
       const auto killed = start_fundtrail({"--db", db_, "import", path});
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
@@ -341,6 +342,37 @@ TEST_F(DemoTraceCliTest, OutputIsByteIdenticalAcrossRunsAndSnapshotRebuilds) {
   const CliResult table1 = ft({"trace", seller, "--hops", "6"});
   const CliResult table2 = ft({"trace", seller, "--hops", "6"});
   EXPECT_EQ(table1.out, table2.out);
+}
+
+// Labels come from the label index beside the store when it is current and from the store otherwise (missing,
+// or written before the last import): the output is the same byte for byte.
+TEST_F(DemoTraceCliTest, LabelsFromTheIndexOrFromTheStoreGiveTheSameOutput) {
+  const std::string seller = role(roles(), "seller_tron");
+  const std::vector<std::string> args{"trace", seller, "--hops", "6", "--format", "json"};
+  const std::string old_labels = dir_ + "/old.labels";
+  std::filesystem::copy_file(db_ + ".labels", old_labels);
+
+  // A late payment from the seller to a wallet the demo never saw.
+  const std::string newcomer = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+  const std::string late_hash = std::string(63, 'e') + "1";
+  import_ok(write_file("late.csv", "chain,tx_hash,timestamp,from,to,asset,amount\ntron," + late_hash +
+                                       ",2030-01-01T00:00:00Z," + seller + "," + newcomer + ",USDT,1.5\n"));
+  const CliResult indexed = ft(args);
+  ASSERT_EQ(indexed.exit_code, 0) << indexed.describe();
+  EXPECT_THAT(indexed.out, AllOf(HasSubstr(newcomer), HasSubstr(late_hash)));
+  const CliResult verbose = ft({"--verbose", "trace", seller, "--hops", "6", "--format", "json"});
+  EXPECT_THAT(verbose.err, Not(HasSubstr("labels come from the store")));
+
+  std::filesystem::copy_file(old_labels, db_ + ".labels", std::filesystem::copy_options::overwrite_existing);
+  const CliResult stale = ft({"--verbose", "trace", seller, "--hops", "6", "--format", "json"});
+  ASSERT_EQ(stale.exit_code, 0) << stale.describe();
+  EXPECT_EQ(stale.out, indexed.out) << "labels read from an index older than the store";
+  EXPECT_THAT(stale.err, HasSubstr("labels come from the store"));
+
+  std::filesystem::remove(db_ + ".labels");
+  const CliResult missing = ft(args);
+  ASSERT_EQ(missing.exit_code, 0) << missing.describe();
+  EXPECT_EQ(missing.out, indexed.out);
 }
 
 TEST_F(DemoTraceCliTest, WithoutTimeOrderTheDecoysAreReached) {

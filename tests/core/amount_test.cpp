@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <vector>
 #include <string>
 
 #include "fundtrail/core/error.hpp"
@@ -198,6 +199,29 @@ TEST(AmountToDisplay, ExactWithoutTrailingZeros) {
   EXPECT_EQ(Amount(10).to_display(1), "1");
   EXPECT_EQ(Amount(123).to_display(0), "123");
   EXPECT_EQ(Amount(1).to_display(77), "0." + std::string(76, '0') + "1");
+}
+
+TEST(AmountToDisplay, The128BitPathSpellsWhatTheMultiprecisionOneDoes) {
+  // Around the 64-bit limit, across the 19-digit pieces and up to 2^128 - 1, with 0, 6, 18, 30 and 77 decimals.
+  const uint128 max128 = ~uint128{0};
+  std::vector<uint128> values = {0,        1,          9,          10,
+                                 999999,   1000000,    UINT64_MAX, uint128{UINT64_MAX} + 1,
+                                 max128,   max128 - 1, max128 / 10};
+  uint128 power = 1;
+  for (int digits = 1; digits <= 38; ++digits) {
+    power *= 10;
+    values.push_back(power - 1);
+    values.push_back(power);
+    values.push_back(power + 1);
+  }
+  for (const uint128 value : values) {
+    const uint512 wide = (uint512(static_cast<std::uint64_t>(value >> 64)) << 64) | static_cast<std::uint64_t>(value);
+    for (const unsigned decimals : {0u, 6u, 18u, 30u, 77u}) {
+      EXPECT_EQ(to_display(value, decimals), Amount(wide).to_display(decimals)) << wide << " with " << decimals;
+    }
+  }
+  EXPECT_EQ(to_display(max128, 0), "340282366920938463463374607431768211455");
+  EXPECT_EQ(to_display(uint128{UINT64_MAX} + 1, 6), "18446744073709.551616");
 }
 
 TEST(AmountToDisplay, BeyondUint256ForTotals) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/store/label_index.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
 #include "support/store_fixture.hpp"
 
@@ -78,6 +79,33 @@ TEST_F(ManyLabels, PrefetchOfAnUnknownTransactionFailsOnEitherConnection) {
         fundtrail::Error)
         << count;
   }
+}
+
+TEST_F(ManyLabels, TheLabelIndexGivesTheSameLabelsAsTheStore) {
+  store::LabelIndex::refresh(c.store());
+  ASSERT_TRUE(store::LabelIndex::open_current(c.store()));
+  GraphLabels indexed(c.store());
+  indexed.prefetch(address_ids, transfer_ids);  // a no-op with the index
+  std::vector<std::string_view> hashes;
+  for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
+    indexed.preload_transaction(transfer_ids[i]);
+    hashes.push_back(indexed.transaction(transfer_ids[i]).tx_hash);
+  }
+  for (std::size_t i = 0; i < address_ids.size(); ++i) {
+    indexed.preload_address(address_ids[i]);
+    EXPECT_EQ(indexed.address(address_ids[i]).address, c.store().address(address_ids[i]).address) << i;
+    EXPECT_EQ(indexed.address(address_ids[i]).chain, core::Chain::Generic);
+  }
+  for (std::size_t i = 0; i < transfer_ids.size(); ++i) {  // still valid after more look-ups
+    EXPECT_EQ(hashes[i], c.store().transaction(transfer_ids[i] >> 24).tx_hash) << i;
+  }
+
+  // Data added after the index was written: the index is no longer used, labels come from the store.
+  c.add("late-sender", "late-receiver", 99'999);
+  c.commit();
+  GraphLabels after(c.store());
+  const std::int64_t late = c.address_id("late-receiver");
+  EXPECT_EQ(after.address(late).address, "late-receiver");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "fundtrail/core/timestamp.hpp"
 #include "fundtrail/core/transfer.hpp"
 #include "fundtrail/store/case_store.hpp"
+#include "fundtrail/store/label_index.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
 #include "support/error_matchers.hpp"
@@ -395,6 +396,31 @@ TEST_F(AccountWriterTest, BlockHeightIsFilledWhenFirstUnknown) {
   write(writer, unknown_again);
   EXPECT_EQ(text("SELECT block_height FROM transactions WHERE tx_hash = ?1", tx_hash('2')), "19342001")
       << "a record without a height erased the stored one";
+}
+
+TEST_F(AccountWriterTest, FillingInTheHeightOfAnEarlierTransactionMakesLabelIndexesStale) {
+  const auto rewrites = [this] { return store().meta(kLabelRewritesKey).value_or("0"); };
+  AccountTransaction pending = transaction(tx_hash('3'), {});
+  pending.block_height.reset();
+  AccountTransaction mined = transaction(tx_hash('3'), {});
+  mined.block_height = 19342002;
+  {
+    AccountWriter writer(store(), core::Chain::Eth, 1);
+    write(writer, pending);
+    write(writer, mined);  // added by this writer: no label index can hold it yet
+  }
+  EXPECT_EQ(rewrites(), "0");
+
+  AccountTransaction other = transaction(tx_hash('4'), {});
+  other.block_height.reset();
+  {
+    AccountWriter writer(store(), core::Chain::Eth, 1);
+    write(writer, other);
+  }
+  other.block_height = 19342003;
+  AccountWriter later(store(), core::Chain::Eth, 1);  // a later command: an index may hold the missing height
+  write(later, other);
+  EXPECT_EQ(rewrites(), "1");
 }
 
 TEST_F(AccountWriterTest, TimestampContradictionThrowsNamingTheTransaction) {

@@ -11,6 +11,7 @@ namespace fundtrail::core {
 
 using uint256 = boost::multiprecision::uint256_t;
 using uint512 = boost::multiprecision::uint512_t;
+__extension__ using uint128 = unsigned __int128;
 
 class Amount {
  public:
@@ -51,5 +52,9 @@ class Amount {
  private:
   uint512 value_{0};
 };
+
+// The text of Amount(base_units).to_display(decimals) for base units below 2^128 (every real transfer and
+// almost every total), without multiprecision arithmetic: reports format hundreds of thousands of them.
+std::string to_display(uint128 base_units, unsigned decimals);
 
 }  // namespace fundtrail::core

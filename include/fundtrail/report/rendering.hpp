@@ -34,6 +34,9 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
 // The same when the sending wallet is already known (a trace result lists it), sparing the graph's search.
 ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
                                  graph::NodeId from);
+// ... and its transaction's label already in hand.
+ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels& labels, graph::EdgeIndex index,
+                                 graph::NodeId from, const TransactionLabel& transaction);
 
 // Inside an open JSON object: "tx_hash", "index", "from", "to", "timestamp" (ISO-8601 UTC), "asset",
 // "contract" (null when empty), "amount" (exact decimal string), "block_height" (null when unknown).

@@ -72,6 +72,9 @@ class AccountWriter {
   Statement fill_height_;
   Statement upsert_details_;
   std::unordered_map<std::string, ResolvedAsset> assets_;  // asset_key -> id
+  // Transactions from this id on were added while this writer lives: no label index holds them yet, so
+  // filling in their heights does not make one stale.
+  std::int64_t first_new_tx_id_;
 };
 
 // The index range of a transfer kind (TransferKind value k: [k * 2^22, (k + 1) * 2^22)) and the slot its

@@ -84,11 +84,14 @@ class CaseStore {
   // Small key/value records in the meta table (e.g. the graph snapshot's stamp).
   std::optional<std::string> meta(std::string_view key);
   void set_meta(std::string_view key, std::string_view value);
+  // Adds one to a counter in the meta table (a missing key counts as 0).
+  void increment_meta(std::string_view key);
   void bump_data_version();
 
   std::optional<std::int64_t> find_address(core::Chain chain, std::string_view normalized);
   AddressRecord address(std::int64_t id);
   std::int64_t max_address_id();
+  std::int64_t max_transaction_id();
 
   std::vector<AssetRecord> assets();
   std::int64_t max_transfer_id();
@@ -98,6 +101,12 @@ class CaseStore {
 
   // Streams every transfer with id > after_id in id order.
   void scan_transfers(std::int64_t after_id, const std::function<void(const TransferRow&)>& visit);
+  // Stream the addresses / transactions with after_id < id <= last_id in id order (text valid during the call).
+  void scan_addresses(std::int64_t after_id, std::int64_t last_id,
+                      const std::function<void(std::int64_t id, core::Chain chain, std::string_view address)>& visit);
+  void scan_transactions(std::int64_t after_id, std::int64_t last_id,
+                         const std::function<void(std::int64_t id, std::string_view tx_hash,
+                                                  std::optional<std::int64_t> block_height)>& visit);
 
   TransferDetail transfer_detail(std::int64_t transfer_id);
   TransactionRecord transaction(std::int64_t tx_id);
