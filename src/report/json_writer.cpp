@@ -38,7 +38,7 @@ bool is_plain(std::string_view text) {
 
 // A trace report is tens of megabytes of small pieces: they are gathered here and handed to the stream in
 // large blocks, because each ostream insertion costs a sentry, a locale check and a virtual call.
-constexpr std::size_t kFlushBytes = 1 << 16;
+constexpr std::size_t kFlushBytes = 1 << 18;
 
 }  // namespace
 
@@ -54,38 +54,56 @@ std::string json_quote(std::string_view text) {
   return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-JsonWriter::JsonWriter(std::ostream& out) : out_(out) { buffer_.reserve(kFlushBytes + 4096); }
+JsonWriter::JsonWriter(std::ostream& out)
+    : out_(out), block_(std::make_unique<char[]>(kFlushBytes)), cursor_(block_.get()), end_(cursor_ + kFlushBytes) {}
 
 JsonWriter::~JsonWriter() { flush(); }
 
 void JsonWriter::flush() {
-  if (buffer_.empty()) return;
-  out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-  buffer_.clear();
+  if (cursor_ == block_.get()) return;
+  out_.write(block_.get(), static_cast<std::streamsize>(cursor_ - block_.get()));
+  cursor_ = block_.get();
+}
+
+void JsonWriter::make_room(std::size_t bytes) {
+  flush();
+  if (bytes > static_cast<std::size_t>(end_ - cursor_)) {  // one piece larger than a block
+    block_ = std::make_unique<char[]>(bytes);
+    cursor_ = block_.get();
+    end_ = cursor_ + bytes;
+  }
+}
+
+void JsonWriter::put(std::string_view text) {
+  char* at = room(text.size());
+  std::memcpy(at, text.data(), text.size());
+  cursor_ += text.size();
 }
 
 void JsonWriter::maybe_flush() {
   // A finished document goes out at once, so text the caller writes to the stream afterwards follows it.
-  if (buffer_.size() >= kFlushBytes || stack_.empty()) flush();
+  if (stack_.empty()) flush();
 }
 
 void JsonWriter::write_quoted(std::string_view text) {
   if (is_plain(text)) {
-    buffer_.push_back('"');
-    buffer_.append(text);
-    buffer_.push_back('"');
+    char* at = room(text.size() + 2);
+    *at = '"';
+    std::memcpy(at + 1, text.data(), text.size());
+    at[text.size() + 1] = '"';
+    cursor_ = at + text.size() + 2;
   } else {
-    buffer_.append(json_quote(text));
+    put(json_quote(text));
   }
 }
 
 void JsonWriter::newline_indent(std::size_t depth) {
-  // One append for the usual depths (a line break and two spaces per level).
+  // One copy for the usual depths (a line break and two spaces per level).
   static constexpr std::string_view kIndent = "\n                                                                ";
   std::size_t width = 2 * depth;
   const std::size_t first = std::min(width, kIndent.size() - 1);
-  buffer_.append(kIndent.data(), first + 1);
-  for (width -= first; width > 0; --width) buffer_.push_back(' ');
+  put(kIndent.substr(0, first + 1));
+  for (width -= first; width > 0; --width) put(' ');
 }
 
 void JsonWriter::before_value() {
@@ -95,25 +113,25 @@ void JsonWriter::before_value() {
   }
   if (stack_.empty()) return;
   Level& level = stack_.back();
-  if (!level.empty) buffer_.push_back(',');
+  if (!level.empty) put(',');
   level.empty = false;
   newline_indent(stack_.size());
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   Level& level = stack_.back();
-  if (!level.empty) buffer_.push_back(',');
+  if (!level.empty) put(',');
   level.empty = false;
   newline_indent(stack_.size());
   write_quoted(name);
-  buffer_.append(": ");
+  put(": ");
   after_key_ = true;
   return *this;
 }
 
 void JsonWriter::begin_object() {
   before_value();
-  buffer_.push_back('{');
+  put('{');
   stack_.push_back(Level{true});
 }
 
@@ -121,13 +139,13 @@ void JsonWriter::end_object() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) newline_indent(stack_.size());
-  buffer_.push_back('}');
+  put('}');
   maybe_flush();
 }
 
 void JsonWriter::begin_array() {
   before_value();
-  buffer_.push_back('[');
+  put('[');
   stack_.push_back(Level{false});
 }
 
@@ -135,7 +153,7 @@ void JsonWriter::end_array() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
   if (!empty) newline_indent(stack_.size());
-  buffer_.push_back(']');
+  put(']');
   maybe_flush();
 }
 
@@ -150,7 +168,7 @@ void JsonWriter::write_integer(Integer number) {
   before_value();
   char digits[24];
   const auto result = std::to_chars(digits, digits + sizeof digits, number);
-  buffer_.append(digits, result.ptr);
+  put(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
   if (stack_.empty()) flush();
 }
 
@@ -160,13 +178,13 @@ void JsonWriter::value(std::uint64_t number) { write_integer(number); }
 
 void JsonWriter::value(bool flag) {
   before_value();
-  buffer_.append(flag ? "true" : "false");
+  put(flag ? "true" : "false");
   if (stack_.empty()) flush();
 }
 
 void JsonWriter::null() {
   before_value();
-  buffer_.append("null");
+  put("null");
   if (stack_.empty()) flush();
 }
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <new>
 #include <numeric>
 
+#include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
 
 namespace fundtrail::report {
@@ -14,6 +16,8 @@ namespace {
 constexpr unsigned kForwardBit = 1;
 // How many rows ahead the loops over scattered wallets and transfers ask for their labels (GraphLabels::preload_*).
 constexpr std::size_t kPreloadAhead = 16;
+// From this many wallets on, their rows are built on a second thread (below, starting it costs more).
+constexpr std::size_t kParallelNodes = 20000;
 constexpr unsigned kBackwardBit = 2;
 
 const char* direction_name(unsigned bits) {
@@ -123,7 +127,9 @@ class NodeTable {
   explicit NodeTable(std::size_t node_count)
       : slots_(static_cast<std::uint32_t*>(std::calloc(std::max<std::size_t>(node_count, 1), sizeof(std::uint32_t)))) {
     if (!slots_) throw std::bad_alloc();
+    core::advise_huge_pages(slots_.get(), node_count * sizeof(std::uint32_t));
   }
+  void reserve(std::size_t count) { core::reserve_huge(states_, count); }
 
   NodeState& at(graph::NodeId node) {
     std::uint32_t& slot = slots_.get()[node];
@@ -160,6 +166,16 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
 
   NodeTable nodes(graph.node_count());
   std::vector<EdgeState> edges;
+  {
+    std::size_t node_rows = 0;
+    std::size_t edge_rows = 0;
+    for (const graph::TraceResult& result : results) {
+      node_rows += result.nodes.size();
+      edge_rows += result.edges.size();
+    }
+    nodes.reserve(node_rows);
+    core::reserve_huge(edges, edge_rows);
+  }
   graph::NodeId seed = 0;
 
   for (const graph::TraceResult& result : results) {
@@ -176,7 +192,6 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     }
     // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
     // wallet's hop in this direction is the one to use, not the least over both directions.
-    edges.reserve(edges.size() + result.edges.size());
     for (std::size_t i = 0; i < result.edges.size(); ++i) {
       const graph::EdgeIndex index = result.edges[i];
       const graph::NodeId from = result.edge_sources[i];
@@ -217,7 +232,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     std::uint32_t state;
   };
   std::vector<NodeKey> node_order;
-  node_order.reserve(states.size());
+  core::reserve_huge(node_order, states.size());
   for (std::uint32_t i = 0; i < states.size(); ++i) {
     if (i + kPreloadAhead < states.size()) labels.preload_address(states[i + kPreloadAhead].node);
     const AddressLabel label = labels.address(states[i].node);
@@ -227,23 +242,33 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     }
     node_order.push_back(NodeKey{states[i].node == seed ? 0 : states[i].hop, prefix, label, i});
   }
-  std::sort(node_order.begin(), node_order.end(), [](const NodeKey& a, const NodeKey& b) {
-    if (a.hop != b.hop) return a.hop < b.hop;
-    if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return a.label.address < b.label.address;
-  });
-  report.nodes.reserve(states.size());
-  for (const NodeKey& key : node_order) {
-    const NodeState& state = states[key.state];
-    ReportNode out;
-    out.address = key.label.address;
-    out.chain = key.label.chain;
-    out.hop = state.node == seed ? 0 : state.hop;
-    out.direction = state.node == seed ? "seed" : direction_name(state.bits);
-    out.reached = state.reached;
-    out.received = totals(state.received, labels);
-    out.sent = totals(state.sent, labels);
-    report.nodes.push_back(std::move(out));
+  // The wallets' rows need nothing more from the labels than asset names (read-only): with a large answer
+  // they are sorted and totalled on a second thread while this one describes the transfers.
+  auto build_nodes = [&report, &node_order, &states, &labels, seed] {
+    std::sort(node_order.begin(), node_order.end(), [](const NodeKey& a, const NodeKey& b) {
+      if (a.hop != b.hop) return a.hop < b.hop;
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return a.label.address < b.label.address;
+    });
+    core::reserve_huge(report.nodes, states.size());
+    for (const NodeKey& key : node_order) {
+      const NodeState& state = states[key.state];
+      ReportNode out;
+      out.address = key.label.address;
+      out.chain = key.label.chain;
+      out.hop = state.node == seed ? 0 : state.hop;
+      out.direction = state.node == seed ? "seed" : direction_name(state.bits);
+      out.reached = state.reached;
+      out.received = totals(state.received, labels);
+      out.sent = totals(state.sent, labels);
+      report.nodes.push_back(std::move(out));
+    }
+  };
+  std::future<void> nodes_built;
+  if (states.size() >= kParallelNodes) {
+    nodes_built = std::async(std::launch::async, build_nodes);
+  } else {
+    build_nodes();
   }
 
   // The order (hop, timestamp, tx hash, index) on small records: each transfer is then described once, in
@@ -255,7 +280,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     TransactionLabel transaction;
   };
   std::vector<Order> order;
-  order.reserve(edges.size());
+  core::reserve_huge(order, edges.size());
   for (std::size_t i = 0; i < edges.size(); ++i) {
     if (i + 2 * kPreloadAhead < edges.size()) __builtin_prefetch(&graph.edge(edges[i + 2 * kPreloadAhead].index));
     if (i + kPreloadAhead < edges.size()) labels.preload_transaction(graph.edge(edges[i + kPreloadAhead].index).transfer_id);
@@ -277,7 +302,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
   });
 
-  report.edges.reserve(edges.size());
+  core::reserve_huge(report.edges, edges.size());
   for (std::size_t k = 0; k < permutation.size(); ++k) {
     if (k + kPreloadAhead < permutation.size()) {
       const EdgeState& ahead = edges[permutation[k + kPreloadAhead]];
@@ -289,6 +314,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
         describe_transfer(graph, labels, state.index, state.from, order[permutation[k]].transaction), state.hop,
         direction_name(state.bits)});
   }
+  if (nodes_built.valid()) nodes_built.get();  // rethrows what the wallets' thread threw
   return report;
 }
 

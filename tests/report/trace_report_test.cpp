@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fundtrail/graph/trace.hpp"
+#include "fundtrail/store/label_index.hpp"
 #include "support/graph_case.hpp"
 
 namespace fundtrail::report {
@@ -86,6 +87,40 @@ TEST_F(TraceReportTest, RowsComeSortedAndBothDirectionsMerge) {
   }
   // Each transfer once, at the least hop either direction uses it, sorted by (hop, time).
   EXPECT_THAT(edges, ::testing::ElementsAre("m>a:1:in", "a>z:1:both", "z>a:1:both", "z>y:2:out"));
+}
+
+// Tens of thousands of wallets: their rows are built on a second thread while the transfers are described,
+// with labels from the store and from the label index. Order and totals must not change.
+TEST_F(TraceReportTest, ALargeAnswerKeepsItsOrderAndExactTotals) {
+  constexpr int kWallets = 25000;
+  std::uint64_t hub_sent = 0;
+  for (int i = 0; i < kWallets; ++i) {
+    const std::string wallet = "w" + std::to_string(kWallets - i);  // added roughly in reverse sorted order
+    c.add("hub", wallet, 100 + i, 1000 + i);
+    hub_sent += 1000 + i;
+    if (i % 2 == 0) {
+      c.add("hub", wallet, 200000 + i, 1);
+      hub_sent += 1;
+    }
+  }
+  for (const bool indexed : {false, true}) {
+    if (indexed) store::LabelIndex::refresh(c.store());
+    ASSERT_EQ(store::LabelIndex::open_current(c.store()).has_value(), indexed);
+    const TraceReport result = report("hub", "out", 1);
+    ASSERT_EQ(result.nodes.size(), static_cast<std::size_t>(kWallets + 1));
+    EXPECT_EQ(result.edges.size(), static_cast<std::size_t>(kWallets + kWallets / 2));
+    EXPECT_EQ(result.nodes[0].address, "hub");
+    EXPECT_EQ(amount_of(result.nodes[0].sent, "USD"), core::Amount(hub_sent).to_display(2));
+    std::size_t wrong = 0;
+    for (std::size_t k = 1; k < result.nodes.size(); ++k) {
+      const ReportNode& n = result.nodes[k];
+      if (k > 1 && !(result.nodes[k - 1].address < n.address)) ++wrong;
+      const int i = kWallets - std::stoi(std::string(n.address.substr(1)));
+      const std::uint64_t received = 1000 + i + (i % 2 == 0 ? 1 : 0);
+      if (amount_of(n.received, "USD") != core::Amount(received).to_display(2) || n.hop != 1) ++wrong;
+    }
+    EXPECT_EQ(wrong, 0u) << (indexed ? "with" : "without") << " the label index";
+  }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // transfers is written in constant memory and a fraction of the time. Strings are escaped like nlohmann
 // (invalid UTF-8 replaced by U+FFFD), so attacker-chosen text (token names, labels) cannot break the output.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -60,8 +61,20 @@ class JsonWriter {
   void write_integer(Integer number);
   void maybe_flush();
 
+  // Text goes into one block through a cursor: a trace writes millions of small pieces, and a std::string
+  // append checks and updates its size for each.
+  char* room(std::size_t bytes) {  // space for `bytes` more characters at cursor_
+    if (static_cast<std::size_t>(end_ - cursor_) < bytes) make_room(bytes);
+    return cursor_;
+  }
+  void make_room(std::size_t bytes);
+  void put(char c) { *room(1) = c, ++cursor_; }
+  void put(std::string_view text);
+
   std::ostream& out_;
-  std::string buffer_;
+  std::unique_ptr<char[]> block_;
+  char* cursor_ = nullptr;
+  char* end_ = nullptr;
   std::vector<Level> stack_;
   bool after_key_ = false;
 };
