@@ -1,5 +1,7 @@
 #include "command_context.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <future>
 
 #include "fundtrail/core/address.hpp"
@@ -19,7 +21,12 @@ void refresh_read_caches(store::CaseStore& store) {
     store::LabelIndex::refresh(second);
   });
   graph::load_graph(store);
-  labels.get();
+  try {
+    labels.get();
+  } catch (const Error& error) {
+    // The command's data is committed; without a current label index reports read labels from the store.
+    spdlog::warn("label index of {} not brought up to date: {}", store.path(), error.what());
+  }
 }
 
 core::Chain resolve_chain(const std::string& chain_option, const std::string& address) {

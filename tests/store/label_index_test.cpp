@@ -57,6 +57,7 @@ TEST_F(LabelIndexTest, GivesBackExactlyWhatTheStoreHolds) {
   const std::int64_t upper = add_transaction(std::string(64, 'A'), 7);  // not lower case: kept as text
   const std::int64_t text = add_transaction("bank-export/2024/0001", 0);
   const std::int64_t short_hex = add_transaction("abcd", std::nullopt);
+  const std::int64_t not_hex = add_transaction(std::string(40, 'a') + "g" + std::string(23, '0'), 3);
   const std::int64_t tron = add_address(core::Chain::Tron, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
   const std::int64_t account = add_address(core::Chain::Generic, "Kontoinhaber \"X\" <lückenhaft>");
 
@@ -65,7 +66,7 @@ TEST_F(LabelIndexTest, GivesBackExactlyWhatTheStoreHolds) {
   LabelIndex::refresh(c.store(), &stats);
   EXPECT_TRUE(stats.rebuilt);
   EXPECT_FALSE(stats.incremental);
-  EXPECT_EQ(stats.new_transactions, 5u);
+  EXPECT_EQ(stats.new_transactions, 6u);
   EXPECT_EQ(stats.new_addresses, 2u);
   const std::optional<LabelIndex> index = LabelIndex::open_current(c.store());
   ASSERT_TRUE(index);
@@ -79,13 +80,14 @@ TEST_F(LabelIndexTest, GivesBackExactlyWhatTheStoreHolds) {
   EXPECT_EQ(hash_of(*index->transaction(text)), "bank-export/2024/0001");
   EXPECT_EQ(index->transaction(text)->block_height, 0);
   EXPECT_EQ(hash_of(*index->transaction(short_hex)), "abcd");
+  EXPECT_EQ(hash_of(*index->transaction(not_hex)), std::string(40, 'a') + "g" + std::string(23, '0'));
   EXPECT_EQ(index->address(tron)->chain, core::Chain::Tron);
   EXPECT_EQ(index->address(tron)->address, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
   EXPECT_EQ(index->address(account)->chain, core::Chain::Generic);
   EXPECT_EQ(index->address(account)->address, "Kontoinhaber \"X\" <lückenhaft>");
 
   EXPECT_FALSE(index->transaction(0));  // ids start at 1
-  EXPECT_FALSE(index->transaction(short_hex + 1));
+  EXPECT_FALSE(index->transaction(not_hex + 1));
   EXPECT_FALSE(index->transaction(-1));
   EXPECT_FALSE(index->address(0));
   EXPECT_FALSE(index->address(account + 1));
