@@ -14,11 +14,11 @@ namespace fundtrail::report {
 namespace {
 
 constexpr unsigned kForwardBit = 1;
+constexpr unsigned kBackwardBit = 2;
 // How many rows ahead the loops over scattered wallets and transfers ask for their labels (GraphLabels::preload_*).
 constexpr std::size_t kPreloadAhead = 16;
 // From this many wallets on, their rows are built on a second thread (below, starting it costs more).
 constexpr std::size_t kParallelNodes = 20000;
-constexpr unsigned kBackwardBit = 2;
 
 const char* direction_name(unsigned bits) {
   switch (bits) {
