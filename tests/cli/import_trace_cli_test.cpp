@@ -224,6 +224,25 @@ TEST_F(ImportTraceCliTest, AFirstImportKilledAtAnyMomentIsRecoveredAndARerunComp
   }
 }
 
+// The label index is a cache: when it cannot be written the import still succeeds (with a warning) and traces
+// label their answers from the store.
+TEST_F(ImportTraceCliTest, ALabelIndexThatCannotBeWrittenDoesNotFailTheImport) {
+  std::filesystem::create_directory(db_ + ".labels");  // a directory where the file would go
+  const CliResult imported = ft({"import", kDemoCsv});
+  ASSERT_EQ(imported.exit_code, 0) << imported.describe();
+  EXPECT_THAT(imported.err, HasSubstr("label index"));
+  EXPECT_THAT(imported.out, HasSubstr("445 new transfers"));
+  const std::string seller = role(roles(), "seller_tron");
+  const CliResult traced = ft({"trace", seller, "--hops", "6", "--format", "json"});
+  ASSERT_EQ(traced.exit_code, 0) << traced.describe();
+
+  std::filesystem::remove(db_ + ".labels");
+  ASSERT_EQ(ft({"import", kDemoCsv}).exit_code, 0);  // nothing new, but the index is written now
+  EXPECT_TRUE(std::filesystem::is_regular_file(db_ + ".labels"));
+  const CliResult indexed = ft({"trace", seller, "--hops", "6", "--format", "json"});
+  EXPECT_EQ(indexed.out, traced.out);
+}
+
 TEST_F(ImportTraceCliTest, InvalidRowImportsNothingAndNamesLineAndColumn) {
   import_ok(kSmallCsv);
   const CliResult before = ft({"trace", kS, "--hops", "6", "--format", "json"});
