@@ -288,6 +288,14 @@ class SnapshotFile {
   // (nullopt when it could not be installed: the graph is still good for this command).
   std::pair<TransferGraph, std::optional<std::string>> install() {
     std::optional<std::string> stamp;
+    const std::shared_ptr<const void> view(mapping_, mapping_.get());
+    // On disk before it is renamed into place and the store records its stamp: a snapshot whose stamp matches
+    // is trusted without reading it all, so after a power loss the stamp must name a complete file or none.
+    if (::msync(data(), size_, MS_SYNC) != 0) {
+      spdlog::warn("cannot write graph snapshot {}: {}; the next command builds it again", path_,
+                   std::strerror(errno));
+      return {TransferGraph(view, data(), size_), stamp};  // not installed: the temp file is removed
+    }
     std::error_code error;
     std::filesystem::rename(temp_, path_, error);
     struct stat info {};
@@ -301,7 +309,6 @@ class SnapshotFile {
         stamp = file_stamp(info, checksum);
       }
     }
-    const std::shared_ptr<const void> view(mapping_, mapping_.get());
     return {TransferGraph(view, data(), size_), stamp};
   }
 
