@@ -6,11 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fundtrail/store/cache_stamp.hpp"
+
 namespace fundtrail::graph {
 
 inline constexpr char kGraphMagic[8] = {'F', 'T', 'G', 'R', 'A', 'P', 'H', '\0'};
 inline constexpr std::uint32_t kGraphFormatVersion = 2;
-inline constexpr std::size_t kStoreIdSize = 32;
 inline constexpr std::size_t kBigAmountRecordSize = 8 + 32;
 
 struct GraphHeader {
@@ -28,7 +29,7 @@ struct GraphHeader {
   std::uint64_t in_edges_pos;
   std::uint64_t big_pos;
   std::uint64_t total_size;
-  char store_id[kStoreIdSize];  // the store this snapshot belongs to (meta.store_id)
+  char store_id[store::kStoreIdSize];  // the store this snapshot belongs to (meta.store_id)
   std::uint64_t checksum;       // image_checksum() with this field zeroed
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/store/cache_stamp.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "graph_format.hpp"
 
@@ -96,7 +97,7 @@ GraphHeader layout_of(const PendingGraph& graph, std::uint64_t node_count, std::
   header.in_edges_pos = header.in_offsets_pos + (node_count + 1) * 8;
   header.big_pos = header.in_edges_pos + edges * sizeof(InEdge);
   header.total_size = align8(header.big_pos + big_count * kBigAmountRecordSize);
-  std::memcpy(header.store_id, store_id.data(), std::min(store_id.size(), kStoreIdSize));
+  std::memcpy(header.store_id, store_id.data(), std::min(store_id.size(), store::kStoreIdSize));
   return header;
 }
 
@@ -192,20 +193,15 @@ TransferGraph graph_from_buffer(std::shared_ptr<std::uint64_t[]> buffer, std::si
 
 std::string header_store_id(const TransferGraph& graph) {
   const auto* header = reinterpret_cast<const GraphHeader*>(graph.image());
-  return std::string(header->store_id, strnlen(header->store_id, kStoreIdSize));
+  return std::string(header->store_id, strnlen(header->store_id, store::kStoreIdSize));
 }
 
-// "<size>:<mtime ns>:<checksum>" of a snapshot file as this process wrote it, kept in the store's meta
-// table. A file whose size and mtime still match was not rewritten since, so its full checksum need not be
-// recomputed on every start (that would read the whole file: ~0.3 s at 10M transfers).
+// The stamp of the snapshot file as this process wrote it (store::cache_file_stamp, tagged with the image's
+// checksum), kept in the store's meta table. A file whose stamp still matches was not rewritten since, so its
+// full checksum need not be recomputed on every start (that would read the whole file: ~0.3 s at 10M).
 constexpr std::string_view kStampKey = "graph_snapshot_stamp";
 constexpr std::string_view kRewritesKey = "rewrites";                      // bumped by TransferWriter
 constexpr std::string_view kSnapshotRewritesKey = "graph_snapshot_rewrites";  // its value at the last build
-
-std::string file_stamp(const struct stat& info, std::uint64_t checksum) {
-  const long long mtime_ns = static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec;
-  return std::to_string(info.st_size) + ":" + std::to_string(mtime_ns) + ":" + std::to_string(checksum);
-}
 
 std::optional<TransferGraph> map_snapshot(const std::string& path, const std::optional<std::string>& trusted_stamp) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -224,7 +220,7 @@ std::optional<TransferGraph> map_snapshot(const std::string& path, const std::op
   const auto* image = static_cast<const std::byte*>(address);
   GraphHeader header{};
   std::memcpy(&header, image, sizeof header);
-  const bool unchanged = trusted_stamp && *trusted_stamp == file_stamp(info, header.checksum);
+  const bool unchanged = trusted_stamp && *trusted_stamp == store::cache_file_stamp(info, header.checksum);
   if (!unchanged && header.format_version == kGraphFormatVersion && header.total_size == size &&
       header.checksum != image_checksum(image, size)) {
     spdlog::warn("graph snapshot {} is damaged (checksum mismatch); rebuilding it", path);
@@ -306,7 +302,7 @@ class SnapshotFile {
       if (::stat(path_.c_str(), &info) == 0) {
         std::uint64_t checksum = 0;
         std::memcpy(&checksum, data() + offsetof(GraphHeader, checksum), sizeof checksum);
-        stamp = file_stamp(info, checksum);
+        stamp = store::cache_file_stamp(info, checksum);
       }
     }
     return {TransferGraph(view, data(), size_), stamp};

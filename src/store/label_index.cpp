@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/store/cache_stamp.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
 
@@ -30,7 +31,6 @@ namespace {
 // Bump kFormatVersion whenever this changes; older files are then rebuilt.
 constexpr char kMagic[8] = {'F', 'T', 'L', 'A', 'B', 'E', 'L', '\0'};
 constexpr std::uint32_t kFormatVersion = 1;
-constexpr std::size_t kStoreIdSize = 32;
 constexpr std::string_view kStampKey = "label_index_stamp";
 
 struct LabelHeader {
@@ -100,11 +100,6 @@ bool decode_hex32(std::string_view digits, std::uint8_t* out) {
     out[i] = static_cast<std::uint8_t>(high << 4 | (low & 15));
   }
   return invalid >= 0;
-}
-
-std::string file_stamp(const struct stat& info, std::uint64_t nonce) {
-  const long long mtime_ns = static_cast<long long>(info.st_mtim.tv_sec) * 1'000'000'000LL + info.st_mtim.tv_nsec;
-  return std::to_string(info.st_size) + ":" + std::to_string(mtime_ns) + ":" + std::to_string(nonce);
 }
 
 std::int64_t meta_count(CaseStore& store, std::string_view key) {
@@ -274,7 +269,7 @@ std::optional<LabelIndex> LabelIndex::map(const std::string& path, std::string_v
     spdlog::debug("label index {} has another format or is damaged ({})", path, what);
     return std::nullopt;
   }
-  mapping->stamp = file_stamp(info, header.nonce);
+  mapping->stamp = cache_file_stamp(info, header.nonce);
   return LabelIndex(std::move(mapping));
 }
 
@@ -481,7 +476,7 @@ void LabelIndex::refresh(CaseStore& store, LabelIndexStats* stats) {
     std::filesystem::rename(temp, path);
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0) throw io_error("stat", path);
-    store.set_meta(kStampKey, file_stamp(info, header.nonce));
+    store.set_meta(kStampKey, cache_file_stamp(info, header.nonce));
   } catch (const std::exception& error) {
     std::error_code ignored;  // the failure reported is the one caught
     std::filesystem::remove(temp, ignored);
