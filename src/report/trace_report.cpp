@@ -153,7 +153,7 @@ class NodeTable {
 
 TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& labels, const TraceRequest& request,
                                const std::vector<graph::TraceResult>& results) {
-  {
+  if (!labels.from_index()) {
     // Labels first: the transactions' are read in the background while the rest is assembled.
     std::vector<std::int64_t> address_ids;
     std::vector<std::int64_t> transfer_ids;

@@ -490,6 +490,11 @@ TEST_F(IngestCliTest, OneHopStoresExactlyTheSeedsHistoryWithExactTransfers) {
   const json trace = trace_json(db_, S(), "both", 1);
   EXPECT_PRED_FORMAT2(same_txids, history, edge_txids(trace));
   EXPECT_PRED_FORMAT2(same_txids, history, stored_txids(db_));
+  // The crawl brought the label index up to date: a trace labels its answer from it, not from the store.
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".labels"));
+  const CliResult traced = ft(db_, {"--verbose", "trace", S(), "--hops", "1"});
+  ASSERT_EQ(traced.exit_code, 0) << traced.describe();
+  EXPECT_THAT(traced.err, Not(HasSubstr("labels come from the store")));
 
   // Evidence of one transaction names the page it was read from.
   const std::string newest = s.confirmed_newest_first(S()).front();

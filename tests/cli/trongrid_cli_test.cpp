@@ -105,6 +105,11 @@ TEST_F(TronGridCliTest, IngestStoresExactlyTheExpectedTransfersAndARerunAddsNoth
   const std::string hub_tokens = "/v1/accounts/" + scenario_.wallet("HUB") + "/transactions/trc20";
   EXPECT_GT(stats.at("paths").at(hub_tokens).get<int>(), 3);
   expect_store_holds(db_, expected);
+  // The crawl brought the label index up to date: a trace labels its answer from it, not from the store.
+  EXPECT_TRUE(std::filesystem::exists(db_ + ".labels"));
+  const CliResult traced = ft(db_, {"--verbose", "trace", seed(), "--chain", "tron", "--hops", "2"});
+  ASSERT_EQ(traced.exit_code, 0) << traced.describe();
+  EXPECT_THAT(traced.err, Not(HasSubstr("labels come from the store")));
 
   // Nothing unconfirmed, the poisoning transfer and the contract's internal payment are there.
   for (const Transfer& t : scenario_.unconfirmed) EXPECT_FALSE(keys(expected).count(t.key()));

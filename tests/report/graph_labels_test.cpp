@@ -85,6 +85,7 @@ TEST_F(ManyLabels, TheLabelIndexGivesTheSameLabelsAsTheStore) {
   store::LabelIndex::refresh(c.store());
   ASSERT_TRUE(store::LabelIndex::open_current(c.store()));
   GraphLabels indexed(c.store());
+  EXPECT_TRUE(indexed.from_index());
   indexed.prefetch(address_ids, transfer_ids);  // a no-op with the index
   std::vector<std::string_view> hashes;
   for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
@@ -100,10 +101,19 @@ TEST_F(ManyLabels, TheLabelIndexGivesTheSameLabelsAsTheStore) {
     EXPECT_EQ(hashes[i], c.store().transaction(transfer_ids[i] >> 24).tx_hash) << i;
   }
 
+  // The labels really come from the file: text changed in the store behind the index's back (no new
+  // data_version, so the index still counts as current) is not seen.
+  c.store().db().prepare("UPDATE addresses SET address = 'changed' WHERE id = ?1").bind(1, address_ids[3]).run();
+  GraphLabels still_indexed(c.store());
+  EXPECT_EQ(still_indexed.address(address_ids[3]).address, std::string(indexed.address(address_ids[3]).address));
+  EXPECT_NE(still_indexed.address(address_ids[3]).address, "changed");
+
   // Data added after the index was written: the index is no longer used, labels come from the store.
   c.add("late-sender", "late-receiver", 99'999);
   c.commit();
   GraphLabels after(c.store());
+  EXPECT_FALSE(after.from_index());
+  EXPECT_EQ(after.address(address_ids[3]).address, "changed");
   const std::int64_t late = c.address_id("late-receiver");
   EXPECT_EQ(after.address(late).address, "late-receiver");
 }

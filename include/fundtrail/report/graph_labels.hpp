@@ -41,8 +41,10 @@ class GraphLabels {
   // look-up per row. Optional: what is not prefetched is looked up on first use. Thousands of transactions
   // are read on a second connection in the background: prefetch() returns once the addresses are in, and
   // the first transaction() call waits for the rest (and rethrows what that read threw).
-  // Without effect when the store's label index is current: it answers each id directly.
+  // Not needed when the store's label index is current (from_index()): it answers each id directly, and
+  // prefetch() then does nothing.
   void prefetch(std::vector<std::int64_t> address_ids, const std::vector<std::int64_t>& transfer_ids);
+  bool from_index() const { return index_.has_value(); }
   // Ask the CPU to start loading the label of a wallet / of a transfer's transaction that a loop will look up a
   // few iterations later (label index only): overlapping the memory latency of scattered ids.
   void preload_address(std::int64_t address_id) const;
