@@ -47,10 +47,10 @@ GraphLabels::TransactionBatch GraphLabels::read_transactions(store::CaseStore& s
                                                              const std::vector<std::int64_t>& tx_ids) {
   TransactionBatch batch;
   batch.labels.reserve(tx_ids.size());
-  store.read_transactions(tx_ids, [&batch](std::int64_t id, std::string_view tx_hash,
-                                           std::optional<std::int64_t> block_height) {
-    batch.labels.emplace_back(id, TransactionLabel{batch.text.keep(tx_hash), block_height});
-  });
+  store.read_transactions(
+      tx_ids, [&batch](std::int64_t id, std::string_view tx_hash, std::optional<std::int64_t> block_height) {
+        batch.labels.emplace_back(id, TransactionLabel{TxHash(batch.text.keep(tx_hash)), block_height});
+      });
   return batch;
 }
 
@@ -94,11 +94,18 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
   });
 }
 
-TransactionLabel GraphLabels::keep_indexed(const store::IndexedTransaction& indexed) {
-  if (!indexed.hash_bytes) return TransactionLabel{indexed.text, indexed.block_height};  // views the mapping
-  char hash[66];
-  indexed.write_hash(hash);
-  return TransactionLabel{text_.keep(std::string_view(hash, indexed.hash_size())), indexed.block_height};
+void TxHash::write(char* out) const {
+  store::IndexedTransaction spelled;
+  spelled.text = text_;
+  spelled.hash_bytes = bytes_;
+  spelled.hex_prefix = hex_prefix_;
+  spelled.write_hash(out);
+}
+
+std::string TxHash::str() const {
+  std::string text(size(), '\0');
+  write(text.data());
+  return text;
 }
 
 void GraphLabels::add(TransactionBatch&& batch) {
@@ -114,6 +121,10 @@ void GraphLabels::await_transactions() {
 
 void GraphLabels::preload_address(std::int64_t address_id) const {
   if (index_) index_->prefetch_address(address_id);
+}
+
+void GraphLabels::preload_address_text(std::int64_t address_id) const {
+  if (index_) index_->prefetch_address_text(address_id);
 }
 
 void GraphLabels::preload_transaction(std::int64_t transfer_id) const {
@@ -143,12 +154,14 @@ TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
   const std::int64_t tx_id = tx_id_of(transfer_id);
   if (index_) {
     if (const std::optional<store::IndexedTransaction> indexed = index_->transaction(tx_id)) {
-      return keep_indexed(*indexed);
+      const TxHash hash =
+          indexed->hash_bytes ? TxHash(indexed->hash_bytes, indexed->hex_prefix) : TxHash(indexed->text);
+      return TransactionLabel{hash, indexed->block_height};  // views the mapping
     }
   }
   if (const TransactionLabel* known = transactions_.find(tx_id)) return *known;
   const store::TransactionRecord record = store_.transaction(tx_id);
-  return transactions_.insert(tx_id, TransactionLabel{text_.keep(record.tx_hash), record.block_height});
+  return transactions_.insert(tx_id, TransactionLabel{TxHash(text_.keep(record.tx_hash)), record.block_height});
 }
 
 }  // namespace fundtrail::report

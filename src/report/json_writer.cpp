@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace fundtrail::report {
 
@@ -12,11 +13,11 @@ namespace {
 bool needs_escape(std::uint64_t word) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
   constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  const std::uint64_t control = (word - kOnes * 0x20) & ~word;       // bytes < 0x20 (or >= 0x80, caught below)
-  const std::uint64_t high = word + kOnes * 0x01;                     // 0x7f -> 0x80; >= 0x80 keep their top bit
+  const std::uint64_t control = (word - kOnes * 0x20) & ~word;  // bytes < 0x20 (or >= 0x80, caught below)
+  const std::uint64_t high = word + kOnes * 0x01;               // 0x7f -> 0x80; >= 0x80 keep their top bit
   const std::uint64_t quote = word ^ (kOnes * '"');
   const std::uint64_t backslash = word ^ (kOnes * '\\');
-  const std::uint64_t is_quote = (quote - kOnes) & ~quote;           // zero bytes of word ^ '"'
+  const std::uint64_t is_quote = (quote - kOnes) & ~quote;  // zero bytes of word ^ '"'
   const std::uint64_t is_backslash = (backslash - kOnes) & ~backslash;
   return ((control | high | word | is_quote | is_backslash) & kHigh) != 0;
 }
@@ -55,22 +56,60 @@ std::string json_quote(std::string_view text) {
 }
 
 JsonWriter::JsonWriter(std::ostream& out)
-    : out_(out), block_(std::make_unique<char[]>(kFlushBytes)), cursor_(block_.get()), end_(cursor_ + kFlushBytes) {}
+    : out_(&out), block_(std::make_unique<char[]>(kFlushBytes)), cursor_(block_.get()), end_(cursor_ + kFlushBytes) {}
+
+JsonWriter::JsonWriter(ArrayItems position)
+    : block_(std::make_unique_for_overwrite<char[]>(kFlushBytes)), cursor_(block_.get()), end_(cursor_ + kFlushBytes) {
+  restart_items(position);
+}
 
 JsonWriter::~JsonWriter() { flush(); }
 
 void JsonWriter::flush() {
-  if (cursor_ == block_.get()) return;
-  out_.write(block_.get(), static_cast<std::streamsize>(cursor_ - block_.get()));
+  if (!out_ || cursor_ == block_.get()) return;
+  out_->write(block_.get(), static_cast<std::streamsize>(cursor_ - block_.get()));
   cursor_ = block_.get();
 }
 
 void JsonWriter::make_room(std::size_t bytes) {
+  const auto used = static_cast<std::size_t>(cursor_ - block_.get());
+  if (!out_) {  // array items: the text stays, the block grows
+    const std::size_t size = std::max(2 * static_cast<std::size_t>(end_ - block_.get()), used + bytes);
+    auto grown = std::make_unique_for_overwrite<char[]>(size);
+    std::memcpy(grown.get(), block_.get(), used);
+    block_ = std::move(grown);
+    cursor_ = block_.get() + used;
+    end_ = block_.get() + size;
+    return;
+  }
   flush();
   if (bytes > static_cast<std::size_t>(end_ - cursor_)) {  // one piece larger than a block
     block_ = std::make_unique<char[]>(bytes);
     cursor_ = block_.get();
     end_ = cursor_ + bytes;
+  }
+}
+
+void JsonWriter::restart_items(ArrayItems position) {
+  if (out_ || position.depth == 0) throw std::logic_error("JsonWriter::restart_items: not an array items writer");
+  cursor_ = block_.get();
+  base_depth_ = position.depth - 1;
+  stack_.assign(1, Level{false, position.items_before == 0});
+  after_key_ = false;
+}
+
+void JsonWriter::splice_items(const JsonWriter& items) {
+  if (items.out_ || stack_.empty() || stack_.back().is_object) {
+    throw std::logic_error("JsonWriter::splice_items: needs array items, inside an array");
+  }
+  const std::string_view text(items.block_.get(), static_cast<std::size_t>(items.cursor_ - items.block_.get()));
+  if (text.empty()) return;
+  stack_.back().empty = false;
+  if (out_ && text.size() >= kFlushBytes) {  // large: straight to the stream
+    flush();
+    out_->write(text.data(), static_cast<std::streamsize>(text.size()));
+  } else {
+    put(text);
   }
 }
 
@@ -115,16 +154,20 @@ void JsonWriter::before_value() {
   Level& level = stack_.back();
   if (!level.empty) put(',');
   level.empty = false;
-  newline_indent(stack_.size());
+  newline_indent(base_depth_ + stack_.size());
 }
 
-JsonWriter& JsonWriter::key(std::string_view name) {
+JsonWriter& JsonWriter::key(JsonKey name) {
   Level& level = stack_.back();
   if (!level.empty) put(',');
   level.empty = false;
-  newline_indent(stack_.size());
-  write_quoted(name);
-  put(": ");
+  newline_indent(base_depth_ + stack_.size());
+  const std::string_view text = name.view();
+  char* at = room(text.size() + 4);
+  *at = '"';
+  std::memcpy(at + 1, text.data(), text.size());
+  std::memcpy(at + 1 + text.size(), "\": ", 3);
+  cursor_ = at + text.size() + 4;
   after_key_ = true;
   return *this;
 }
@@ -138,7 +181,7 @@ void JsonWriter::begin_object() {
 void JsonWriter::end_object() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
-  if (!empty) newline_indent(stack_.size());
+  if (!empty) newline_indent(base_depth_ + stack_.size());
   put('}');
   maybe_flush();
 }
@@ -152,7 +195,7 @@ void JsonWriter::begin_array() {
 void JsonWriter::end_array() {
   const bool empty = stack_.back().empty;
   stack_.pop_back();
-  if (!empty) newline_indent(stack_.size());
+  if (!empty) newline_indent(base_depth_ + stack_.size());
   put(']');
   maybe_flush();
 }
@@ -175,6 +218,16 @@ void JsonWriter::write_integer(Integer number) {
 void JsonWriter::value(std::int64_t number) { write_integer(number); }
 
 void JsonWriter::value(std::uint64_t number) { write_integer(number); }
+
+void JsonWriter::value_plain(std::string_view text) {
+  before_value();
+  char* at = room(text.size() + 2);
+  *at = '"';
+  std::memcpy(at + 1, text.data(), text.size());
+  at[text.size() + 1] = '"';
+  cursor_ = at + text.size() + 2;
+  if (stack_.empty()) flush();
+}
 
 void JsonWriter::value(bool flag) {
   before_value();

@@ -33,11 +33,16 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
 }
 
 void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
-  json.key("tx_hash").value(transfer.tx_hash);
+  json.key("tx_hash");
+  if (transfer.tx_hash.is_hex()) {
+    json.value_plain(transfer.tx_hash.size(), [&](char* out) { transfer.tx_hash.write(out); });
+  } else {
+    json.value(transfer.tx_hash.text());
+  }
   json.key("index").value(transfer.index);
   json.key("from").value(transfer.from);
   json.key("to").value(transfer.to);
-  json.key("timestamp").value(core::format_iso8601_text(transfer.timestamp).view());
+  json.key("timestamp").value_plain(core::format_iso8601_text(transfer.timestamp).view());
   json.key("asset").value(transfer.asset);
   json.key("contract");
   write_contract(json, transfer.contract);
@@ -70,7 +75,7 @@ void write_filters_text(std::ostream& out, const TransferFilters& filters) {
 
 void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time) {
   if (time) {
-    json.value(core::format_iso8601(*time));
+    json.value_plain(core::format_iso8601_text(*time).view());
   } else {
     json.null();
   }
@@ -99,7 +104,8 @@ std::string display_label(std::string_view text, std::size_t max_bytes) {
       const auto b1 = static_cast<unsigned char>(text[i + 1]);
       const auto b2 = static_cast<unsigned char>(text[i + 2]);
       const unsigned code = 0x2000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
-      if ((b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
+      if ((b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) ||
+          (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9)) {
         std::string escaped = "\\u{";
         for (int shift = 12; shift >= 0; shift -= 4) escaped += kHex[(code >> shift) & 0xF];
         out += escaped + "}";

@@ -1,11 +1,11 @@
 #include "fundtrail/report/trace_report.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <future>
 #include <memory>
 #include <new>
-#include <numeric>
 
 #include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
@@ -15,25 +15,31 @@ namespace {
 
 constexpr unsigned kForwardBit = 1;
 constexpr unsigned kBackwardBit = 2;
-// How many rows ahead the loops over scattered wallets and transfers ask for their labels (GraphLabels::preload_*).
+// How many rows ahead the loops over scattered wallets and transfers ask for their memory (labels, states).
 constexpr std::size_t kPreloadAhead = 16;
-// From this many wallets on, their rows are built on a second thread (below, starting it costs more).
+// From this many wallets on, they are labelled and sorted on a second thread while the transfers are ordered
+// (below, starting a thread costs more).
 constexpr std::size_t kParallelNodes = 20000;
 
-const char* direction_name(unsigned bits) {
+std::string_view direction_name(unsigned bits) {
   switch (bits) {
-    case kForwardBit: return "out";
-    case kBackwardBit: return "in";
-    default: return "both";
+    case kForwardBit:
+      return "out";
+    case kBackwardBit:
+      return "in";
+    default:
+      return "both";
   }
 }
 
 // A running total of one asset. Transfers below 2^128 base units (all but hostile tokens) are summed in
 // 128 bits plus a carry count, without 512-bit arithmetic; larger ones exactly in an Amount kept aside.
+// 32 bytes: the sums of hundreds of thousands of wallets are updated in scattered order.
 struct AssetSum {
   std::uint32_t asset = 0;
-  core::uint128 low = 0;      // sum of the small amounts, modulo 2^128
-  std::uint64_t carries = 0;  // how often `low` wrapped
+  std::uint32_t carries = 0;  // how often the 128-bit sum wrapped: at most once per transfer of the report
+  std::uint64_t low_lo = 0;   // the sum of the small amounts, modulo 2^128
+  std::uint64_t low_hi = 0;
   std::unique_ptr<core::Amount> large;  // rare: only saturated edges
 
   void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
@@ -43,23 +49,26 @@ struct AssetSum {
       return;
     }
     const core::uint128 amount = (core::uint128{edge.amount_hi} << 64) | edge.amount_lo;
-    low += amount;
+    const core::uint128 low = ((core::uint128{low_hi} << 64) | low_lo) + amount;
     if (low < amount) ++carries;
+    low_lo = static_cast<std::uint64_t>(low);
+    low_hi = static_cast<std::uint64_t>(low >> 64);
   }
 
   std::string display(unsigned decimals) const {
+    const core::uint128 low = (core::uint128{low_hi} << 64) | low_lo;
     if (carries == 0 && !large) return core::to_display(low, decimals);
     core::uint512 value = carries;
     value <<= 128;
-    value |= core::uint512(static_cast<std::uint64_t>(low >> 64)) << 64;
-    value |= core::uint512(static_cast<std::uint64_t>(low));
+    value |= core::uint512(low_hi) << 64;
+    value |= core::uint512(low_lo);
     core::Amount total(value);
     if (large) total += *large;
     return total.to_display(decimals);
   }
 };
 
-// Almost every wallet of a trace sees one asset: the first sum is held inline, others in a vector.
+// The first asset's sum inline, any others in a vector allocated when a second asset appears.
 class AssetSums {
  public:
   void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
@@ -68,56 +77,45 @@ class AssetSums {
       first_.asset = edge.asset;
     }
     if (first_.asset == edge.asset) return first_.add(graph, index, edge);
-    for (AssetSum& sum : more_) {
+    if (!more_) more_ = std::make_unique<std::vector<AssetSum>>();
+    for (AssetSum& sum : *more_) {
       if (sum.asset == edge.asset) return sum.add(graph, index, edge);
     }
-    more_.emplace_back().asset = edge.asset;
-    more_.back().add(graph, index, edge);
+    more_->emplace_back().asset = edge.asset;
+    more_->back().add(graph, index, edge);
   }
 
-  template <typename Visit>
-  void for_each(Visit&& visit) const {
-    if (!has_first_) return;
-    visit(first_);
-    for (const AssetSum& sum : more_) visit(sum);
+  AssetTotals totals(const GraphLabels& labels) const {
+    AssetTotals result;
+    if (!has_first_) return result;
+    const auto add = [&](const AssetSum& sum) {
+      const core::AssetInfo& asset = labels.asset(sum.asset);
+      result.push_back(AssetTotal{asset.symbol, asset.contract, sum.display(asset.decimals)});
+    };
+    add(first_);
+    if (!more_) return result;
+    for (const AssetSum& sum : *more_) add(sum);
+    std::sort(result.begin(), result.end(), [](const AssetTotal& a, const AssetTotal& b) {
+      return a.asset != b.asset ? a.asset < b.asset : a.contract < b.contract;
+    });
+    return result;
   }
-  std::size_t size() const { return has_first_ ? 1 + more_.size() : 0; }
 
  private:
-  bool has_first_ = false;
   AssetSum first_;
-  std::vector<AssetSum> more_;
+  std::unique_ptr<std::vector<AssetSum>> more_;
+  bool has_first_ = false;
 };
 
 struct NodeState {
   graph::NodeId node = 0;
-  unsigned hop = UINT32_MAX;                         // least over the directions
+  unsigned hop = UINT32_MAX;                                // least over the directions
   unsigned hop_by_direction[2] = {UINT32_MAX, UINT32_MAX};  // forward, backward
   unsigned bits = 0;
   std::optional<core::UnixSeconds> reached;
   AssetSums received;
   AssetSums sent;
 };
-
-struct EdgeState {
-  graph::EdgeIndex index = 0;
-  graph::NodeId from = 0;
-  unsigned hop = UINT32_MAX;
-  unsigned bits = 0;
-};
-
-std::vector<AssetTotal> totals(const AssetSums& sums, const GraphLabels& labels) {
-  std::vector<AssetTotal> result;
-  result.reserve(sums.size());
-  sums.for_each([&](const AssetSum& sum) {
-    const core::AssetInfo& asset = labels.asset(sum.asset);
-    result.push_back(AssetTotal{asset.symbol, asset.contract, sum.display(asset.decimals)});
-  });
-  std::sort(result.begin(), result.end(), [](const AssetTotal& a, const AssetTotal& b) {
-    return a.asset != b.asset ? a.asset < b.asset : a.contract < b.contract;
-  });
-  return result;
-}
 
 // The wallets of the results, one state each, found from a wallet id in constant time. The slot array spans
 // every wallet of the store but is calloc'd: only the pages of wallets in the result are ever touched, so
@@ -131,14 +129,16 @@ class NodeTable {
   }
   void reserve(std::size_t count) { core::reserve_huge(states_, count); }
 
-  NodeState& at(graph::NodeId node) {
+  std::uint32_t slot(graph::NodeId node) {  // the index of the node's state, created when new
     std::uint32_t& slot = slots_.get()[node];
     if (slot == 0) {
       states_.emplace_back().node = node;
       slot = static_cast<std::uint32_t>(states_.size());
     }
-    return states_[slot - 1];
+    return slot - 1;
   }
+  NodeState& at(graph::NodeId node) { return states_[slot(node)]; }
+  void preload(graph::NodeId node) const { __builtin_prefetch(slots_.get() + node); }
   std::vector<NodeState>& states() { return states_; }
 
  private:
@@ -148,6 +148,137 @@ class NodeTable {
   std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_, 0 = not in the result
   std::vector<NodeState> states_;
 };
+
+struct EdgeState {
+  graph::EdgeIndex index = 0;
+  graph::NodeId from = 0;
+  graph::NodeId to = 0;
+  unsigned hop = UINT32_MAX;
+  unsigned bits = 0;
+  core::UnixSeconds timestamp = 0;
+  std::int64_t transfer_id = 0;
+};
+
+std::int64_t tx_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
+
+}  // namespace
+
+struct TraceReport::Rows {
+  // A wallet's row: its label and hop are the sort key, compared as (hop, the address's first eight bytes as
+  // one number) and by the whole address only when those tie: string compares through scattered label
+  // pointers would dominate the sort.
+  struct NodeKey {
+    unsigned hop;  // 0 for the seed only
+    std::uint64_t prefix;
+    AddressLabel label;
+    std::uint32_t state;
+  };
+  graph::NodeId seed = 0;
+  std::vector<NodeState> states;
+  std::vector<NodeKey> nodes;    // in report order
+  std::vector<EdgeState> edges;  // in report order
+};
+
+TraceReport::TraceReport(const graph::TransferGraph& graph, GraphLabels& labels, TraceRequest request)
+    : graph_(&graph), labels_(&labels), request_(std::move(request)), rows_(std::make_unique<Rows>()) {}
+TraceReport::TraceReport(TraceReport&&) noexcept = default;
+TraceReport& TraceReport::operator=(TraceReport&&) noexcept = default;
+TraceReport::~TraceReport() = default;
+
+std::size_t TraceReport::node_count() const { return rows_->nodes.size(); }
+std::size_t TraceReport::edge_count() const { return rows_->edges.size(); }
+
+// Rows are described in order, one by one: each call asks for the scattered memory of the rows a few
+// positions ahead (label text, totals), overlapping its latency with the work on this one.
+ReportNode TraceReport::node(std::size_t position) const {
+  const std::vector<Rows::NodeKey>& keys = rows_->nodes;
+  if (position + kPreloadAhead < keys.size()) __builtin_prefetch(&rows_->states[keys[position + kPreloadAhead].state]);
+  if (position + kPreloadAhead / 2 < keys.size())
+    __builtin_prefetch(keys[position + kPreloadAhead / 2].label.address.data());
+  const Rows::NodeKey& key = keys[position];
+  const NodeState& state = rows_->states[key.state];
+  const bool seed = state.node == rows_->seed;
+  ReportNode out;
+  out.address = key.label.address;
+  out.chain = key.label.chain;
+  out.hop = key.hop;
+  out.direction = seed ? "seed" : direction_name(state.bits);
+  out.reached = state.reached;
+  out.received = state.received.totals(*labels_);
+  out.sent = state.sent.totals(*labels_);
+  return out;
+}
+
+ReportEdge TraceReport::edge(std::size_t position) const {
+  const std::vector<EdgeState>& edges = rows_->edges;
+  if (position + kPreloadAhead < edges.size()) {
+    const EdgeState& ahead = edges[position + kPreloadAhead];
+    __builtin_prefetch(&graph_->edge(ahead.index));
+    labels_->preload_transaction(ahead.transfer_id);
+    labels_->preload_address(ahead.from);
+    labels_->preload_address(ahead.to);
+  }
+  if (position + kPreloadAhead / 2 < edges.size()) {
+    const EdgeState& ahead = edges[position + kPreloadAhead / 2];
+    labels_->preload_address_text(ahead.from);
+    labels_->preload_address_text(ahead.to);
+  }
+  const EdgeState& state = edges[position];
+  return ReportEdge{describe_transfer(*graph_, *labels_, state.index, state.from), state.hop,
+                    direction_name(state.bits)};
+}
+
+namespace {
+
+// Wallets: seed first, then by (hop, address).
+template <typename NodeKey>
+std::vector<NodeKey> order_nodes(std::vector<NodeState>& states, GraphLabels& labels, graph::NodeId seed) {
+  std::vector<NodeKey> keys;
+  core::reserve_huge(keys, states.size());
+  for (std::uint32_t i = 0; i < states.size(); ++i) {
+    if (i + kPreloadAhead < states.size()) labels.preload_address(states[i + kPreloadAhead].node);
+    if (i + kPreloadAhead / 2 < states.size()) labels.preload_address_text(states[i + kPreloadAhead / 2].node);
+    const AddressLabel label = labels.address(states[i].node);
+    std::uint64_t prefix = 0;
+    for (std::size_t b = 0; b < 8; ++b) {
+      prefix = prefix << 8 | (b < label.address.size() ? static_cast<unsigned char>(label.address[b]) : 0u);
+    }
+    keys.push_back(NodeKey{states[i].node == seed ? 0 : states[i].hop, prefix, label, i});
+  }
+  std::sort(keys.begin(), keys.end(), [](const NodeKey& a, const NodeKey& b) {
+    if (a.hop != b.hop) return a.hop < b.hop;
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return a.label.address < b.label.address;
+  });
+  return keys;
+}
+
+// Transfers: by (hop, timestamp, tx hash, index). `edges` comes by (hop, timestamp, transfer id): transfers of
+// one transaction are already together and by index, so only runs of one (hop, timestamp) that span several
+// transactions still need their hashes compared.
+void order_by_hash_within_ties(std::vector<EdgeState>& edges, GraphLabels& labels) {
+  std::size_t run = 0;
+  for (std::size_t i = 1; i <= edges.size(); ++i) {
+    if (i < edges.size() && edges[i].hop == edges[run].hop && edges[i].timestamp == edges[run].timestamp) continue;
+    if (i - run > 1 && tx_id_of(edges[run].transfer_id) != tx_id_of(edges[i - 1].transfer_id)) {
+      struct Keyed {
+        std::string hash;
+        EdgeState state;
+      };
+      std::vector<Keyed> keyed;
+      for (std::size_t k = run; k < i; ++k)
+        keyed.push_back(Keyed{labels.transaction(edges[k].transfer_id).tx_hash.str(), edges[k]});
+      std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+        if (a.hash != b.hash) return a.hash < b.hash;
+        const std::int64_t a_index = a.state.transfer_id & store::kMaxTransferIndex;
+        const std::int64_t b_index = b.state.transfer_id & store::kMaxTransferIndex;
+        return a_index != b_index ? a_index < b_index : a.state.transfer_id < b.state.transfer_id;
+      });
+      for (std::size_t k = run; k < i; ++k) edges[k] = keyed[k - run].state;
+    }
+    run = i;
+  }
+}
 
 }  // namespace
 
@@ -164,8 +295,10 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     labels.prefetch(std::move(address_ids), transfer_ids);
   }
 
+  TraceReport report(graph, labels, request);
+  TraceReport::Rows& rows = *report.rows_;
   NodeTable nodes(graph.node_count());
-  std::vector<EdgeState> edges;
+  std::vector<EdgeState>& edges = rows.edges;
   {
     std::size_t node_rows = 0;
     std::size_t edge_rows = 0;
@@ -176,12 +309,11 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     nodes.reserve(node_rows);
     core::reserve_huge(edges, edge_rows);
   }
-  graph::NodeId seed = 0;
 
   for (const graph::TraceResult& result : results) {
     const bool forward = result.direction == graph::TraceDirection::Forward;
     const unsigned bit = forward ? kForwardBit : kBackwardBit;
-    seed = result.seed;
+    rows.seed = result.seed;
     for (const graph::TracedNode& traced : result.nodes) {
       NodeState& state = nodes.at(traced.node);
       state.hop = std::min(state.hop, traced.hop);
@@ -196,10 +328,51 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
       const graph::EdgeIndex index = result.edges[i];
       const graph::NodeId from = result.edge_sources[i];
       const graph::NodeId near = forward ? from : graph.edge(index).to;
-      edges.push_back(EdgeState{index, from, nodes.at(near).hop_by_direction[forward ? 0 : 1] + 1, bit});
+      edges.push_back(EdgeState{
+          .index = index, .from = from, .hop = nodes.at(near).hop_by_direction[forward ? 0 : 1] + 1, .bits = bit});
     }
   }
-  if (results.size() > 1) {  // a transfer both directions use appears twice: merge
+
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (i + kPreloadAhead < edges.size()) {
+      const graph::Edge& ahead = graph.edge(edges[i + kPreloadAhead].index);
+      nodes.preload(ahead.to);
+    }
+    EdgeState& state = edges[i];
+    const graph::Edge& edge = graph.edge(state.index);
+    state.to = edge.to;
+    state.timestamp = edge.timestamp;
+    state.transfer_id = edge.transfer_id;
+    nodes.at(state.from).sent.add(graph, state.index, edge);
+    nodes.at(edge.to).received.add(graph, state.index, edge);
+  }
+  rows.states = std::move(nodes.states());
+
+  // The wallets need nothing from the labels but their addresses: with a large answer and labels that only
+  // read (the label index), they are labelled and sorted on a second thread while the transfers are ordered.
+  using NodeKey = TraceReport::Rows::NodeKey;
+  std::future<std::vector<NodeKey>> ordered_nodes;
+  if (rows.states.size() >= kParallelNodes && labels.from_index()) {
+    ordered_nodes = std::async(std::launch::async,
+                               [&rows, &labels] { return order_nodes<NodeKey>(rows.states, labels, rows.seed); });
+  } else {
+    rows.nodes = order_nodes<NodeKey>(rows.states, labels, rows.seed);
+  }
+
+  if (results.size() == 1) {
+    // One direction lists its transfers by (timestamp, transfer id): a stable counting sort by hop keeps that.
+    unsigned max_hop = 0;
+    for (const EdgeState& state : edges) max_hop = std::max(max_hop, state.hop);
+    std::vector<std::size_t> starts(max_hop + 2, 0);
+    for (const EdgeState& state : edges) ++starts[state.hop + 1];
+    for (std::size_t h = 1; h < starts.size(); ++h) starts[h] += starts[h - 1];
+    std::vector<EdgeState> by_hop;
+    core::reserve_huge(by_hop, edges.size());
+    by_hop.resize(edges.size());
+    for (const EdgeState& state : edges) by_hop[starts[state.hop]++] = state;
+    edges = std::move(by_hop);
+  } else {
+    // A transfer both directions use appears twice: merged, at the least hop either uses it.
     std::sort(edges.begin(), edges.end(), [](const EdgeState& a, const EdgeState& b) { return a.index < b.index; });
     std::size_t kept = 0;
     for (std::size_t i = 0; i < edges.size(); ++i) {
@@ -211,110 +384,15 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
       }
     }
     edges.resize(kept);
-  }
-
-  for (const EdgeState& state : edges) {
-    const graph::Edge& edge = graph.edge(state.index);
-    nodes.at(state.from).sent.add(graph, state.index, edge);
-    nodes.at(edge.to).received.add(graph, state.index, edge);
-  }
-
-  TraceReport report;
-  report.request = request;
-  // Wallets: seed first, then by (hop, address).
-  std::vector<NodeState>& states = nodes.states();
-  // The sort compares the hop and the address's first eight bytes as one number, and the whole address only
-  // when those tie: string compares through scattered label pointers would dominate the sort.
-  struct NodeKey {
-    unsigned hop;  // 0 for the seed only
-    std::uint64_t prefix;
-    AddressLabel label;
-    std::uint32_t state;
-  };
-  std::vector<NodeKey> node_order;
-  core::reserve_huge(node_order, states.size());
-  for (std::uint32_t i = 0; i < states.size(); ++i) {
-    if (i + kPreloadAhead < states.size()) labels.preload_address(states[i + kPreloadAhead].node);
-    const AddressLabel label = labels.address(states[i].node);
-    std::uint64_t prefix = 0;
-    for (std::size_t b = 0; b < 8; ++b) {
-      prefix = prefix << 8 | (b < label.address.size() ? static_cast<unsigned char>(label.address[b]) : 0u);
-    }
-    node_order.push_back(NodeKey{states[i].node == seed ? 0 : states[i].hop, prefix, label, i});
-  }
-  // The wallets' rows need nothing more from the labels than asset names (read-only): with a large answer
-  // they are sorted and totalled on a second thread while this one describes the transfers.
-  auto build_nodes = [&report, &node_order, &states, &labels, seed] {
-    std::sort(node_order.begin(), node_order.end(), [](const NodeKey& a, const NodeKey& b) {
+    std::sort(edges.begin(), edges.end(), [](const EdgeState& a, const EdgeState& b) {
       if (a.hop != b.hop) return a.hop < b.hop;
-      if (a.prefix != b.prefix) return a.prefix < b.prefix;
-      return a.label.address < b.label.address;
+      if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+      return a.transfer_id < b.transfer_id;
     });
-    core::reserve_huge(report.nodes, states.size());
-    for (const NodeKey& key : node_order) {
-      const NodeState& state = states[key.state];
-      ReportNode out;
-      out.address = key.label.address;
-      out.chain = key.label.chain;
-      out.hop = state.node == seed ? 0 : state.hop;
-      out.direction = state.node == seed ? "seed" : direction_name(state.bits);
-      out.reached = state.reached;
-      out.received = totals(state.received, labels);
-      out.sent = totals(state.sent, labels);
-      report.nodes.push_back(std::move(out));
-    }
-  };
-  std::future<void> nodes_built;
-  if (states.size() >= kParallelNodes) {
-    nodes_built = std::async(std::launch::async, build_nodes);
-  } else {
-    build_nodes();
   }
+  order_by_hash_within_ties(edges, labels);
 
-  // The order (hop, timestamp, tx hash, index) on small records: each transfer is then described once, in
-  // that order; moving finished report rows through a sort would cost more than the sort.
-  struct Order {
-    unsigned hop;
-    core::UnixSeconds timestamp;
-    std::int64_t transfer_id;
-    TransactionLabel transaction;
-  };
-  std::vector<Order> order;
-  core::reserve_huge(order, edges.size());
-  for (std::size_t i = 0; i < edges.size(); ++i) {
-    if (i + 2 * kPreloadAhead < edges.size()) __builtin_prefetch(&graph.edge(edges[i + 2 * kPreloadAhead].index));
-    if (i + kPreloadAhead < edges.size()) labels.preload_transaction(graph.edge(edges[i + kPreloadAhead].index).transfer_id);
-    const graph::Edge& edge = graph.edge(edges[i].index);
-    order.push_back(Order{edges[i].hop, edge.timestamp, edge.transfer_id, labels.transaction(edge.transfer_id)});
-  }
-  std::vector<std::uint32_t> permutation(edges.size());
-  std::iota(permutation.begin(), permutation.end(), 0u);
-  std::sort(permutation.begin(), permutation.end(), [&order](std::uint32_t x, std::uint32_t y) {
-    const Order& a = order[x];
-    const Order& b = order[y];
-    if (a.hop != b.hop) return a.hop < b.hop;
-    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
-    // Transfers of one transaction share one label: comparing the views' addresses settles most ties.
-    if (a.transaction.tx_hash.data() != b.transaction.tx_hash.data()) {
-      const int compared = a.transaction.tx_hash.compare(b.transaction.tx_hash);
-      if (compared != 0) return compared < 0;
-    }
-    return (a.transfer_id & store::kMaxTransferIndex) < (b.transfer_id & store::kMaxTransferIndex);
-  });
-
-  core::reserve_huge(report.edges, edges.size());
-  for (std::size_t k = 0; k < permutation.size(); ++k) {
-    if (k + kPreloadAhead < permutation.size()) {
-      const EdgeState& ahead = edges[permutation[k + kPreloadAhead]];
-      labels.preload_address(ahead.from);
-      labels.preload_address(graph.edge(ahead.index).to);
-    }
-    const EdgeState& state = edges[permutation[k]];
-    report.edges.push_back(ReportEdge{
-        describe_transfer(graph, labels, state.index, state.from, order[permutation[k]].transaction), state.hop,
-        direction_name(state.bits)});
-  }
-  if (nodes_built.valid()) nodes_built.get();  // rethrows what the wallets' thread threw
+  if (ordered_nodes.valid()) rows.nodes = ordered_nodes.get();  // rethrows what the wallets' thread threw
   return report;
 }
 

@@ -259,10 +259,9 @@ std::optional<LabelIndex> LabelIndex::map(const std::string& path, std::string_v
   mapping->data = static_cast<const std::byte*>(address);
   const LabelHeader& header = mapping->header();
   LabelHeader expected = header;
-  const bool counts_sane = header.address_count < (std::uint64_t{1} << 40) &&
-                           header.transaction_count < (std::uint64_t{1} << 40) &&
-                           header.address_text_size < (std::uint64_t{1} << 48) &&
-                           header.transaction_text_size < (std::uint64_t{1} << 48);
+  const bool counts_sane =
+      header.address_count < (std::uint64_t{1} << 40) && header.transaction_count < (std::uint64_t{1} << 40) &&
+      header.address_text_size < (std::uint64_t{1} << 48) && header.transaction_text_size < (std::uint64_t{1} << 48);
   if (counts_sane) lay_out(expected);
   if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0 || header.format_version != kFormatVersion ||
       !counts_sane || std::memcmp(&expected, &header, sizeof header) != 0 || header.total_size != mapping->size) {
@@ -307,6 +306,16 @@ void LabelIndex::prefetch_address(std::int64_t id) const {
   if (id < 0 || static_cast<std::uint64_t>(id) >= address_count_) return;
   __builtin_prefetch(address_offsets_ + id);
   __builtin_prefetch(address_chains_ + id);
+}
+
+void LabelIndex::prefetch_address_text(std::int64_t id) const {
+  if (id < 0 || static_cast<std::uint64_t>(id) >= address_count_) return;
+  const std::uint64_t begin = address_offsets_[id];
+  if (begin >= address_text_size_) return;
+  __builtin_prefetch(address_text_ + begin);
+  // Addresses are up to 90 bytes (Bech32): their end may lie in the next cache line.
+  const std::uint64_t end = std::min<std::uint64_t>(address_offsets_[id + 1], address_text_size_);
+  if (end > begin) __builtin_prefetch(address_text_ + end - 1);
 }
 
 void LabelIndex::prefetch_transaction(std::int64_t id) const {
@@ -399,28 +408,28 @@ void LabelIndex::refresh(CaseStore& store, LabelIndexStats* stats) {
     }
     std::uint64_t next_transaction = std::max<std::uint64_t>(base_transactions, 1);
     if (next_transaction > base_transactions) records.append_zeros(sizeof(TransactionSlot));  // id 0
-    store.scan_transactions(
-        static_cast<std::int64_t>(next_transaction) - 1, static_cast<std::int64_t>(header.transaction_count) - 1,
-        [&](std::int64_t id, std::string_view tx_hash, std::optional<std::int64_t> block_height) {
-          const auto at = static_cast<std::uint64_t>(id);
-          records.append_zeros((at - next_transaction) * sizeof(TransactionSlot));
-          TransactionSlot record{};
-          record.block_height = block_height.value_or(kNoHeight);
-          const bool prefixed = tx_hash.size() == 66 && tx_hash.starts_with("0x");
-          if (decode_hex32(prefixed ? tx_hash.substr(2) : tx_hash, record.hash)) {
-            kinds[at] = prefixed ? kPrefixedHex : kHex;
-          } else if (!tx_hash.empty() && tx_hash.size() <= UINT32_MAX) {
-            const std::uint64_t offset = transaction_text.size();
-            const auto size = static_cast<std::uint32_t>(tx_hash.size());
-            std::memcpy(record.hash, &offset, 8);
-            std::memcpy(record.hash + 8, &size, 4);
-            transaction_text.append(tx_hash);
-            kinds[at] = kText;
-          }
-          records.append(&record, sizeof record);
-          next_transaction = at + 1;
-          ++local.new_transactions;
-        });
+    store.scan_transactions(static_cast<std::int64_t>(next_transaction) - 1,
+                            static_cast<std::int64_t>(header.transaction_count) - 1,
+                            [&](std::int64_t id, std::string_view tx_hash, std::optional<std::int64_t> block_height) {
+                              const auto at = static_cast<std::uint64_t>(id);
+                              records.append_zeros((at - next_transaction) * sizeof(TransactionSlot));
+                              TransactionSlot record{};
+                              record.block_height = block_height.value_or(kNoHeight);
+                              const bool prefixed = tx_hash.size() == 66 && tx_hash.starts_with("0x");
+                              if (decode_hex32(prefixed ? tx_hash.substr(2) : tx_hash, record.hash)) {
+                                kinds[at] = prefixed ? kPrefixedHex : kHex;
+                              } else if (!tx_hash.empty() && tx_hash.size() <= UINT32_MAX) {
+                                const std::uint64_t offset = transaction_text.size();
+                                const auto size = static_cast<std::uint32_t>(tx_hash.size());
+                                std::memcpy(record.hash, &offset, 8);
+                                std::memcpy(record.hash + 8, &size, 4);
+                                transaction_text.append(tx_hash);
+                                kinds[at] = kText;
+                              }
+                              records.append(&record, sizeof record);
+                              next_transaction = at + 1;
+                              ++local.new_transactions;
+                            });
     records.append_zeros((header.transaction_count - next_transaction) * sizeof(TransactionSlot));
     records.append(kinds.data(), kinds.size());
     records.flush();
@@ -483,10 +492,11 @@ void LabelIndex::refresh(CaseStore& store, LabelIndexStats* stats) {
     spdlog::warn("label index {} not written ({}); reports read their labels from the store", path, error.what());
     return;
   }
-  spdlog::debug("label index {}: {} ({} new addresses, {} new transactions) in {:.1f} ms, {:.1f} ms of it waiting "
-                "for the disk", path, local.incremental ? "extended" : "rebuilt", local.new_addresses,
-                local.new_transactions,
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(), sync_ms);
+  spdlog::debug(
+      "label index {}: {} ({} new addresses, {} new transactions) in {:.1f} ms, {:.1f} ms of it waiting "
+      "for the disk",
+      path, local.incremental ? "extended" : "rebuilt", local.new_addresses, local.new_transactions,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count(), sync_ms);
   if (stats) *stats = local;
 }
 

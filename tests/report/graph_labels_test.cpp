@@ -47,7 +47,7 @@ TEST_F(ManyLabels, PrefetchedLabelsEqualSingleLookUpsAndStayValid) {
 
   std::vector<std::string_view> views;
   for (std::int64_t id : address_ids) views.push_back(labels.address(id).address);
-  std::vector<std::string_view> hashes;
+  std::vector<TxHash> hashes;  // views: spelled only when compared, after more labels were read
   for (std::int64_t id : transfer_ids) hashes.push_back(labels.transaction(id).tx_hash);
 
   // More text read afterwards (a second prefetch and single look-ups) must not move what was handed out.
@@ -60,7 +60,7 @@ TEST_F(ManyLabels, PrefetchedLabelsEqualSingleLookUpsAndStayValid) {
   }
   for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
     const std::int64_t tx_id = transfer_ids[i] >> 24;
-    EXPECT_EQ(hashes[i], c.store().transaction(tx_id).tx_hash) << i;
+    EXPECT_EQ(hashes[i].str(), c.store().transaction(tx_id).tx_hash) << i;
     EXPECT_EQ(hashes[i], fresh.transaction(transfer_ids[i]).tx_hash) << i;
   }
 }
@@ -87,10 +87,10 @@ TEST_F(ManyLabels, TheLabelIndexGivesTheSameLabelsAsTheStore) {
   GraphLabels indexed(c.store());
   EXPECT_TRUE(indexed.from_index());
   indexed.prefetch(address_ids, transfer_ids);  // a no-op with the index
-  std::vector<std::string_view> hashes;
+  std::vector<std::string> hashes;
   for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
     indexed.preload_transaction(transfer_ids[i]);
-    hashes.push_back(indexed.transaction(transfer_ids[i]).tx_hash);
+    hashes.push_back(indexed.transaction(transfer_ids[i]).tx_hash.str());
   }
   for (std::size_t i = 0; i < address_ids.size(); ++i) {
     indexed.preload_address(address_ids[i]);

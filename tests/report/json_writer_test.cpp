@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 namespace fundtrail::report {
 namespace {
@@ -56,8 +59,14 @@ TEST(JsonWriter, MatchesNlohmannLayoutForNestedContainers) {
 
 TEST(JsonWriter, EscapesHostileStringsLikeNlohmann) {
   // Token names are attacker-controlled: quotes, backslashes, control characters, markup, invalid UTF-8.
-  const std::string hostile[] = {"say \"hi\"", "back\\slash", std::string("nul\0byte", 8), "tab\tnew\nline\x1f",
-                                 "<script>alert(1)</script>", "\xff\xfe invalid utf8", "caf\xc3\xa9 ok", ""};
+  const std::string hostile[] = {"say \"hi\"",
+                                 "back\\slash",
+                                 std::string("nul\0byte", 8),
+                                 "tab\tnew\nline\x1f",
+                                 "<script>alert(1)</script>",
+                                 "\xff\xfe invalid utf8",
+                                 "caf\xc3\xa9 ok",
+                                 ""};
   for (const std::string& text : hostile) {
     nlohmann::ordered_json json = nlohmann::ordered_json::array({text});
     std::ostringstream out;
@@ -87,7 +96,8 @@ TEST(JsonWriter, FindsEveryByteThatNeedsEscapingAtEveryPosition) {
         EXPECT_EQ(json_quote(text), "\"" + text + "\"") << "plain filler " << int(filler) << " length " << length;
         for (unsigned char special : specials) {
           text[position] = static_cast<char>(special);
-          const std::string expected = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+          const std::string expected =
+              nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
           EXPECT_EQ(json_quote(text), expected) << "byte " << int(special) << " at " << position << " of " << length;
           text[position] = static_cast<char>(filler);
         }
@@ -108,6 +118,85 @@ TEST(JsonWriter, WritesAFinishedDocumentBeforeTextThatFollowsIt) {
     writer.end_array();
   }
   EXPECT_EQ(out.str(), "{\n  \"a\": 1\n}\n[]");
+}
+
+// Array elements formatted by other writers (ArrayItems, on another thread in a trace) and spliced in turn
+// with elements written directly must give the bytes one writer gives: separators, indentation at any
+// depth, empty batches, and a batch larger than the writer's block.
+TEST(JsonWriter, ArrayItemsSplicedInTurnGiveTheBytesOfOneWriter) {
+  const auto element = [](JsonWriter& json, int i) {
+    json.begin_object();
+    json.key("i").value(i);
+    json.key("name").value(std::string(i % 7 == 0 ? 40000 : 5, static_cast<char>('a' + i % 26)));
+    json.key("tags").begin_array();
+    if (i % 3 == 0) json.value_plain("2024-03-01T12:00:00Z");
+    json.end_array();
+    json.end_object();
+  };
+  for (const int count : {0, 1, 2, 7, 200}) {
+    for (const std::size_t first_spliced : {0u, 1u}) {
+      for (const std::size_t batch : {std::size_t{1}, std::size_t{3}, std::size_t{150}}) {
+        std::ostringstream direct;
+        std::ostringstream spliced;
+        JsonWriter one(direct);
+        JsonWriter two(spliced);
+        for (JsonWriter* json : {&one, &two}) {
+          json->begin_object();
+          json->key("outer").begin_object();
+          json->key("rows").begin_array();
+        }
+        for (int i = 0; i < count; ++i) element(one, i);
+        JsonWriter items(JsonWriter::ArrayItems{3, 0});
+        for (std::size_t begin = 0; begin < static_cast<std::size_t>(count) || begin == 0; begin += batch) {
+          const std::size_t end = std::min(begin + batch, static_cast<std::size_t>(count));
+          if ((begin / batch + first_spliced) % 2 == 0) {  // this batch directly, the next through an items writer
+            for (std::size_t i = begin; i < end; ++i) element(two, static_cast<int>(i));
+          } else {
+            items.restart_items(JsonWriter::ArrayItems{3, begin});
+            for (std::size_t i = begin; i < end; ++i) element(items, static_cast<int>(i));
+            two.splice_items(items);
+          }
+          if (count == 0) {
+            items.restart_items(JsonWriter::ArrayItems{3, 0});
+            two.splice_items(items);  // nothing: the array stays empty ("[]")
+            break;
+          }
+        }
+        for (JsonWriter* json : {&one, &two}) {
+          json->end_array();
+          json->end_object();
+          json->key("after").value(true);
+          json->end_object();
+        }
+        EXPECT_EQ(spliced.str(), direct.str())
+            << count << " rows in batches of " << batch << ", first spliced " << first_spliced;
+        EXPECT_EQ(direct.str(), reference(nlohmann::ordered_json::parse(direct.str()))) << count;
+      }
+    }
+  }
+}
+
+TEST(JsonWriter, SplicingNeedsArrayItemsInsideAnArray) {
+  std::ostringstream out;
+  JsonWriter json(out);
+  JsonWriter items(JsonWriter::ArrayItems{1, 0});
+  json.begin_object();
+  EXPECT_THROW(json.splice_items(items), std::logic_error);  // inside an object
+  json.key("a").begin_array();
+  EXPECT_THROW(json.splice_items(json), std::logic_error);  // not an items writer
+  EXPECT_THROW(json.restart_items(JsonWriter::ArrayItems{1, 0}), std::logic_error);
+}
+
+TEST(JsonWriter, PlainValuesAreWrittenAsGiven) {
+  std::ostringstream out;
+  {
+    JsonWriter json(out);
+    json.begin_array();
+    json.value_plain("0x00ff");
+    json.value_plain(4, [](char* at) { std::memcpy(at, "beef", 4); });
+    json.end_array();
+  }
+  EXPECT_EQ(out.str(), "[\n  \"0x00ff\",\n  \"beef\"\n]");
 }
 
 }  // namespace

@@ -5,10 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fundtrail/graph/trace.hpp"
+#include "fundtrail/report/trace_output.hpp"
 #include "fundtrail/store/label_index.hpp"
 #include "support/graph_case.hpp"
 
@@ -22,8 +25,10 @@ class TraceReportTest : public ::testing::Test {
     graph::TraceOptions options;
     options.hops = hops;
     std::vector<graph::TraceResult> results;
-    if (direction != "in") results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Forward, options));
-    if (direction != "out") results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Backward, options));
+    if (direction != "in")
+      results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Forward, options));
+    if (direction != "out")
+      results.push_back(graph::trace(graph, c.node(seed), graph::TraceDirection::Backward, options));
     TraceRequest request;
     request.seed = seed;
     request.direction = direction;
@@ -31,13 +36,23 @@ class TraceReportTest : public ::testing::Test {
     labels.emplace(c.store());
     return build_trace_report(graph, *labels, request, results);
   }
-  static const ReportNode& node(const TraceReport& report, const std::string& address) {
-    for (const ReportNode& n : report.nodes) {
-      if (n.address == address) return n;
+  static std::vector<ReportNode> nodes(const TraceReport& report) {
+    std::vector<ReportNode> rows;
+    for (std::size_t i = 0; i < report.node_count(); ++i) rows.push_back(report.node(i));
+    return rows;
+  }
+  static std::vector<ReportEdge> edges(const TraceReport& report) {
+    std::vector<ReportEdge> rows;
+    for (std::size_t i = 0; i < report.edge_count(); ++i) rows.push_back(report.edge(i));
+    return rows;
+  }
+  static ReportNode node(const TraceReport& report, const std::string& address) {
+    for (std::size_t i = 0; i < report.node_count(); ++i) {
+      if (report.node(i).address == address) return report.node(i);
     }
     throw std::runtime_error("no node " + address);
   }
-  static std::string amount_of(const std::vector<AssetTotal>& totals, const std::string& asset) {
+  static std::string amount_of(const AssetTotals& totals, const std::string& asset) {
     for (const AssetTotal& total : totals) {
       if (total.asset == asset) return total.amount;
     }
@@ -77,16 +92,28 @@ TEST_F(TraceReportTest, RowsComeSortedAndBothDirectionsMerge) {
   c.add("m", "a", 5);
   const TraceReport result = report("a", "both", 2);
   std::vector<std::string> order;
-  for (const ReportNode& n : result.nodes) order.push_back(std::string(n.address) + ":" + std::to_string(n.hop) + ":" +
-                                                           std::string(n.direction));
+  for (const ReportNode& n : nodes(result))
+    order.push_back(std::string(n.address) + ":" + std::to_string(n.hop) + ":" + std::string(n.direction));
   EXPECT_THAT(order, ::testing::ElementsAre("a:0:seed", "m:1:in", "z:1:both", "y:2:out"));
-  std::vector<std::string> edges;
-  for (const ReportEdge& e : result.edges) {
-    edges.push_back(std::string(e.from) + ">" + std::string(e.to) + ":" + std::to_string(e.hop) + ":" +
-                    std::string(e.direction));
+  std::vector<std::string> transfers;
+  for (const ReportEdge& e : edges(result)) {
+    transfers.push_back(std::string(e.from) + ">" + std::string(e.to) + ":" + std::to_string(e.hop) + ":" +
+                        std::string(e.direction));
   }
   // Each transfer once, at the least hop either direction uses it, sorted by (hop, time).
-  EXPECT_THAT(edges, ::testing::ElementsAre("m>a:1:in", "a>z:1:both", "z>a:1:both", "z>y:2:out"));
+  EXPECT_THAT(transfers, ::testing::ElementsAre("m>a:1:in", "a>z:1:both", "z>a:1:both", "z>y:2:out"));
+}
+
+TEST_F(TraceReportTest, TransfersAtOneTimeAreOrderedByTransactionHashNotByStoreOrder) {
+  // Every add() is its own transaction tx1, tx2, ...: tx2 and tx10 move at the same second, and "tx10" sorts
+  // before "tx2" although it was stored later.
+  for (int i = 1; i <= 10; ++i) c.add("a", "w" + std::to_string(i), i == 2 || i == 10 ? 50 : i);
+  for (const std::string direction : {"out", "both"}) {
+    std::vector<std::string> hashes;
+    for (const ReportEdge& e : edges(report("a", direction, 1))) hashes.push_back(e.tx_hash.str());
+    EXPECT_THAT(hashes, ::testing::ElementsAre("tx1", "tx3", "tx4", "tx5", "tx6", "tx7", "tx8", "tx9", "tx10", "tx2"))
+        << direction;
+  }
 }
 
 // Tens of thousands of wallets: their rows are built on a second thread while the transfers are described,
@@ -107,20 +134,49 @@ TEST_F(TraceReportTest, ALargeAnswerKeepsItsOrderAndExactTotals) {
     if (indexed) store::LabelIndex::refresh(c.store());
     ASSERT_EQ(store::LabelIndex::open_current(c.store()).has_value(), indexed);
     const TraceReport result = report("hub", "out", 1);
-    ASSERT_EQ(result.nodes.size(), static_cast<std::size_t>(kWallets + 1));
-    EXPECT_EQ(result.edges.size(), static_cast<std::size_t>(kWallets + kWallets / 2));
-    EXPECT_EQ(result.nodes[0].address, "hub");
-    EXPECT_EQ(amount_of(result.nodes[0].sent, "USD"), core::Amount(hub_sent).to_display(2));
+    const std::vector<ReportNode> rows = nodes(result);
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(kWallets + 1));
+    EXPECT_EQ(result.edge_count(), static_cast<std::size_t>(kWallets + kWallets / 2));
+    EXPECT_EQ(rows[0].address, "hub");
+    EXPECT_EQ(amount_of(rows[0].sent, "USD"), core::Amount(hub_sent).to_display(2));
     std::size_t wrong = 0;
-    for (std::size_t k = 1; k < result.nodes.size(); ++k) {
-      const ReportNode& n = result.nodes[k];
-      if (k > 1 && !(result.nodes[k - 1].address < n.address)) ++wrong;
+    for (std::size_t k = 1; k < rows.size(); ++k) {
+      const ReportNode& n = rows[k];
+      if (k > 1 && !(rows[k - 1].address < n.address)) ++wrong;
       const int i = kWallets - std::stoi(std::string(n.address.substr(1)));
       const std::uint64_t received = 1000 + i + (i % 2 == 0 ? 1 : 0);
       if (amount_of(n.received, "USD") != core::Amount(received).to_display(2) || n.hop != 1) ++wrong;
     }
     EXPECT_EQ(wrong, 0u) << (indexed ? "with" : "without") << " the label index";
   }
+}
+
+// The JSON of a large answer is written on two threads when the labels come from the label index, on one
+// otherwise: the bytes must be the same, and exactly nlohmann's layout, with hostile wallet names and asset
+// symbols (generic accounts are free text) among them.
+TEST_F(TraceReportTest, JsonOfALargeAnswerIsTheSameOnOneOrTwoThreads) {
+  const std::string odd[] = {"quote\"d", "back\\slash", "new\nline", "<b>bold</b>", "caf\xc3\xa9", "\xff\xfe"};
+  for (int i = 0; i < 12000; ++i) {
+    const std::string wallet = "w" + std::to_string(i) + (i % 1000 == 0 ? odd[(i / 1000) % 6] : "");
+    c.add("hub", wallet, 100 + i % 500, 1000 + i, i % 997 == 0 ? "TOK\"<&>" : "USD");
+    c.add(wallet, "sink" + std::to_string(i % 50), 1000 + i % 700, 7);
+  }
+  std::string outputs[2];
+  for (const bool indexed : {false, true}) {
+    if (indexed) store::LabelIndex::refresh(c.store());
+    const TraceReport result = report("hub", "out", 2);
+    ASSERT_EQ(result.rows_concurrent(), indexed);
+    ASSERT_GE(result.node_count() + result.edge_count(), 20000u);  // large enough for the second thread
+    std::ostringstream out;
+    write_trace_json(out, result);
+    outputs[indexed] = out.str();
+  }
+  ASSERT_EQ(outputs[0].size(), outputs[1].size());
+  EXPECT_TRUE(outputs[0] == outputs[1]);
+  const auto parsed = nlohmann::ordered_json::parse(outputs[1]);
+  EXPECT_EQ(parsed.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", outputs[1]);
+  EXPECT_EQ(parsed.at("edges").size(), 24000u);
+  EXPECT_EQ(parsed.at("nodes").size(), 12051u);
 }
 
 }  // namespace

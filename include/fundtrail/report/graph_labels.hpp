@@ -7,6 +7,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,33 @@ struct AddressLabel {
   std::string_view address;  // normalised; owned by the GraphLabels
 };
 
+// A transaction hash as the labels hold it: text, or the 32 bytes the label index keeps for the usual 64
+// lower-case hex digits (optionally after "0x"), spelled out only where it is written: a report of hundreds
+// of thousands of transfers spells each hash straight into its output, not into memory first.
+class TxHash {
+ public:
+  TxHash() = default;
+  explicit TxHash(std::string_view text) : text_(text) {}
+  TxHash(const std::uint8_t* bytes, bool hex_prefix) : bytes_(bytes), hex_prefix_(hex_prefix) {}
+
+  std::size_t size() const { return bytes_ ? (hex_prefix_ ? 66 : 64) : text_.size(); }
+  bool is_hex() const { return bytes_ != nullptr; }  // spelled in hex digits: plain ASCII
+  std::string_view text() const { return text_; }    // the hash when !is_hex()
+  void write(char* out) const;                       // size() characters
+  std::string str() const;
+
+  friend bool operator==(const TxHash& a, const TxHash& b) { return a.str() == b.str(); }
+  friend bool operator<(const TxHash& a, const TxHash& b) { return a.str() < b.str(); }
+  friend std::ostream& operator<<(std::ostream& out, const TxHash& hash) { return out << hash.str(); }
+
+ private:
+  std::string_view text_;
+  const std::uint8_t* bytes_ = nullptr;
+  bool hex_prefix_ = false;
+};
+
 struct TransactionLabel {
-  std::string_view tx_hash;  // owned by the GraphLabels
+  TxHash tx_hash;  // views the label index or text owned by the GraphLabels
   std::optional<std::int64_t> block_height;
 };
 
@@ -48,6 +74,8 @@ class GraphLabels {
   // Ask the CPU to start loading the label of a wallet / of a transfer's transaction that a loop will look up a
   // few iterations later (label index only): overlapping the memory latency of scattered ids.
   void preload_address(std::int64_t address_id) const;
+  // The second step: the address's text, a few iterations after preload_address() of the same id.
+  void preload_address_text(std::int64_t address_id) const;
   void preload_transaction(std::int64_t transfer_id) const;
 
   AddressLabel address(std::int64_t address_id);
@@ -55,7 +83,8 @@ class GraphLabels {
   const core::AssetInfo& asset(std::uint32_t asset_id) const;
   // The transaction a transfer belongs to. Transfer ids are tx_id * 2^24 + index (store/transfer_writer.hpp),
   // so this costs one look-up per transaction, not per transfer.
-  // With the label index, each call spells the hash out again: keep the label rather than asking twice.
+  // With the label index, transaction(), address() and asset() only read: they may be called on several
+  // threads at once.
   TransactionLabel transaction(std::int64_t transfer_id);
 
  private:
@@ -79,7 +108,6 @@ class GraphLabels {
   static TransactionBatch read_transactions(store::CaseStore& store, const std::vector<std::int64_t>& tx_ids);
   void add(TransactionBatch&& batch);
   void await_transactions();
-  TransactionLabel keep_indexed(const store::IndexedTransaction& indexed);
 
   store::CaseStore& store_;
   std::optional<store::LabelIndex> index_;

@@ -13,11 +13,37 @@
 
 namespace fundtrail::report {
 
+// A key spelled in the source: checked at compile time to need no escaping, so writing it is a plain copy
+// (a trace writes a dozen keys per row, millions in all).
+class JsonKey {
+ public:
+  template <std::size_t N>
+  consteval JsonKey(const char (&name)[N]) : name_(name, N - 1) {  // NOLINT: implicit by design
+    for (char c : name_) {
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+        throw "a JSON key literal must be printable ASCII without quotes";
+    }
+  }
+  std::string_view view() const { return name_; }
+
+ private:
+  std::string_view name_;
+};
+
 class JsonWriter {
  public:
   // Text is buffered and written to `out` in large blocks: when a top-level value is complete, by flush(),
   // and on destruction.
   explicit JsonWriter(std::ostream& out);
+  // A writer that keeps its text in memory: elements of an array that another writer has open, formatted
+  // elsewhere (on another thread) and taken over in order with splice_items(). `depth` counts the open
+  // containers, the array included (its indentation); `items_before` the array's elements before these
+  // (the separator).
+  struct ArrayItems {
+    std::size_t depth = 1;
+    std::size_t items_before = 0;
+  };
+  explicit JsonWriter(ArrayItems position);
   ~JsonWriter();
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
@@ -29,7 +55,11 @@ class JsonWriter {
   void begin_array();
   void end_array();
   // Inside an object: the next value's key.
-  JsonWriter& key(std::string_view name);
+  JsonWriter& key(JsonKey name);
+  // Inside an array: the elements an ArrayItems writer holds, as the next elements.
+  void splice_items(const JsonWriter& items);
+  // An ArrayItems writer: forgets its text (keeping its memory) and starts again at `position`.
+  void restart_items(ArrayItems position);
 
   void value(std::string_view text);
   void value(const char* text) { value(std::string_view(text)); }
@@ -40,6 +70,19 @@ class JsonWriter {
   void value(unsigned number) { value(static_cast<std::uint64_t>(number)); }
   void value(bool flag);
   void null();
+  // A string the caller knows needs no escaping (digits, hex, a formatted time: never outside text),
+  // copied without a check; or spelled in place by `spell(char* out)` writing exactly `size` characters.
+  void value_plain(std::string_view text);
+  template <typename Spell>
+  void value_plain(std::size_t size, Spell&& spell) {
+    before_value();
+    char* at = room(size + 2);
+    *at = '"';
+    spell(at + 1);
+    at[size + 1] = '"';
+    cursor_ = at + size + 2;
+    if (stack_.empty()) flush();
+  }
   template <typename T>
   void value(const std::optional<T>& maybe) {
     if (maybe) {
@@ -71,7 +114,8 @@ class JsonWriter {
   void put(char c) { *room(1) = c, ++cursor_; }
   void put(std::string_view text);
 
-  std::ostream& out_;
+  std::ostream* out_ = nullptr;  // null: ArrayItems, the text stays in block_, which grows
+  std::size_t base_depth_ = 0;
   std::unique_ptr<char[]> block_;
   char* cursor_ = nullptr;
   char* end_ = nullptr;

@@ -18,7 +18,7 @@ namespace fundtrail::report {
 // was described with (a report of 100,000 transfers would otherwise copy 400,000 strings): keep the labels
 // alive while the report is used.
 struct ReportTransfer {
-  std::string_view tx_hash;
+  TxHash tx_hash;
   std::int64_t index = 0;
   std::string_view from;
   std::string_view to;

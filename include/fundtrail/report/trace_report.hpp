@@ -1,7 +1,9 @@
 #pragma once
 // The result of `fundtrail trace` as people and scripts see it, independent of the output format.
 // docs/trace-json.md documents the JSON rendering field by field.
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,19 +23,21 @@ struct AssetTotal {
   std::string_view contract;  // empty for native coins and symbol-only assets
   std::string amount;         // exact decimal in display units
 };
+// Almost every wallet of a trace sees one asset: its total is held inline.
+using AssetTotals = boost::container::small_vector<AssetTotal, 1>;
 
 struct ReportNode {
   std::string_view address;
   core::Chain chain{};
   unsigned hop = 0;
-  std::string_view direction;  // "seed", "out", "in" or "both"
+  std::string_view direction;                // "seed", "out", "in" or "both"
   std::optional<core::UnixSeconds> reached;  // forward: earliest arrival, backward: latest departure
-  std::vector<AssetTotal> received;  // within the result's edges
-  std::vector<AssetTotal> sent;
+  AssetTotals received;                      // within the result's edges, by asset symbol
+  AssetTotals sent;
 };
 
 struct ReportEdge : ReportTransfer {
-  unsigned hop = 0;       // the hop at which the trace uses this transfer (1 = the seed's own)
+  unsigned hop = 0;            // the hop at which the trace uses this transfer (1 = the seed's own)
   std::string_view direction;  // "out", "in" or "both"
 };
 
@@ -46,10 +50,35 @@ struct TraceRequest : TransferFilters {
   bool time_order = true;
 };
 
-struct TraceReport {
-  TraceRequest request;
-  std::vector<ReportNode> nodes;  // seed first, then by (hop, address)
-  std::vector<ReportEdge> edges;  // by (hop, timestamp, tx hash, index)
+// The wallets and transfers of a trace in their final order, held as compact rows over the graph and its
+// labels and described one at a time: a trace of hundreds of thousands of rows is written without ever
+// holding them all as text. The graph and the labels must outlive the report (and the rows it hands out).
+class TraceReport {
+ public:
+  TraceReport(TraceReport&&) noexcept;
+  TraceReport& operator=(TraceReport&&) noexcept;
+  ~TraceReport();
+
+  const TraceRequest& request() const { return request_; }
+  std::size_t node_count() const;  // seed first, then by (hop, address)
+  std::size_t edge_count() const;  // by (hop, timestamp, tx hash, index)
+  ReportNode node(std::size_t position) const;
+  // Each call spells the transaction hash out again (GraphLabels::transaction): describe each edge once.
+  ReportEdge edge(std::size_t position) const;
+  // True when node() and edge() may run on two threads at once: the labels come from the label index,
+  // which only reads. (With labels from the store, each look-up may fill the labels' caches.)
+  bool rows_concurrent() const { return labels_->from_index(); }
+
+ private:
+  struct Rows;
+  friend TraceReport build_trace_report(const graph::TransferGraph&, GraphLabels&, const TraceRequest&,
+                                        const std::vector<graph::TraceResult>&);
+  TraceReport(const graph::TransferGraph& graph, GraphLabels& labels, TraceRequest request);
+
+  const graph::TransferGraph* graph_;
+  GraphLabels* labels_;
+  TraceRequest request_;
+  std::unique_ptr<Rows> rows_;
 };
 
 // Merges the forward and/or backward results of one seed into a report.

@@ -73,6 +73,8 @@ class LabelIndex {
   // Start loading an id's entry that will be looked up shortly: a report looks up hundreds of thousands of
   // scattered ids, and overlapping their memory latency is most of the gain of reading them in bulk.
   void prefetch_address(std::int64_t id) const;
+  // The second step for an address: its text, once prefetch_address(id) has brought in where it lies.
+  void prefetch_address_text(std::int64_t id) const;
   void prefetch_transaction(std::int64_t id) const;
 
   std::size_t address_count() const { return address_count_; }          // highest address id + 1
