@@ -1,5 +1,6 @@
 #include "fundtrail/report/json_writer.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -137,7 +138,6 @@ void JsonWriter::write_quoted(std::string_view text) {
 }
 
 void JsonWriter::newline_indent(std::size_t depth) {
-  // One copy for the usual depths (a line break and two spaces per level).
   static constexpr std::string_view kIndent = "\n                                                                ";
   std::size_t width = 2 * depth;
   const std::size_t first = std::min(width, kIndent.size() - 1);
@@ -145,23 +145,23 @@ void JsonWriter::newline_indent(std::size_t depth) {
   for (width -= first; width > 0; --width) put(' ');
 }
 
-void JsonWriter::before_value() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (stack_.empty()) return;
+void JsonWriter::separate() {
   Level& level = stack_.back();
   if (!level.empty) put(',');
   level.empty = false;
   newline_indent(base_depth_ + stack_.size());
 }
 
+void JsonWriter::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!stack_.empty()) separate();
+}
+
 JsonWriter& JsonWriter::key(JsonKey name) {
-  Level& level = stack_.back();
-  if (!level.empty) put(',');
-  level.empty = false;
-  newline_indent(base_depth_ + stack_.size());
+  separate();
   const std::string_view text = name.view();
   char* at = room(text.size() + 4);
   *at = '"';
@@ -209,9 +209,8 @@ void JsonWriter::value(std::string_view text) {
 template <typename Integer>
 void JsonWriter::write_integer(Integer number) {
   before_value();
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, number);
-  put(std::string_view(digits, static_cast<std::size_t>(result.ptr - digits)));
+  char* at = room(24);
+  cursor_ = std::to_chars(at, at + 24, number).ptr;
   if (stack_.empty()) flush();
 }
 

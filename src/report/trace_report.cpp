@@ -7,6 +7,7 @@
 #include <memory>
 #include <new>
 
+#include "fundtrail/core/error.hpp"
 #include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/store/transfer_writer.hpp"
 
@@ -32,69 +33,47 @@ std::string_view direction_name(unsigned bits) {
   }
 }
 
-// A running total of one asset. Transfers below 2^128 base units (all but hostile tokens) are summed in
-// 128 bits plus a carry count, without 512-bit arithmetic; larger ones exactly in an Amount kept aside.
-// 32 bytes: the sums of hundreds of thousands of wallets are updated in scattered order.
+// A running total of one asset, 24 bytes: the sums of hundreds of thousands of wallets are updated in
+// scattered order. Transfers below 2^128 base units (all but hostile tokens) are summed in 128 bits plus a
+// carry count, without 512-bit arithmetic; larger ones apart (AssetSums::Extra).
 struct AssetSum {
   std::uint32_t asset = 0;
-  std::uint32_t carries = 0;  // how often the 128-bit sum wrapped: at most once per transfer of the report
-  std::uint64_t low_lo = 0;   // the sum of the small amounts, modulo 2^128
+  std::uint32_t carries : 31 = 0;  // how often the 128-bit sum wrapped: at most once per transfer
+  std::uint32_t used : 1 = 0;      // the slot holds an asset
+  std::uint64_t low_lo = 0;        // the sum of the small amounts, modulo 2^128
   std::uint64_t low_hi = 0;
-  std::unique_ptr<core::Amount> large;  // rare: only saturated edges
 
-  void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
-    if (edge.amount_saturated()) {
-      if (!large) large = std::make_unique<core::Amount>();
-      *large += graph.amount(index);
-      return;
-    }
-    const core::uint128 amount = (core::uint128{edge.amount_hi} << 64) | edge.amount_lo;
+  void add(core::uint128 amount) {
     const core::uint128 low = ((core::uint128{low_hi} << 64) | low_lo) + amount;
     if (low < amount) ++carries;
     low_lo = static_cast<std::uint64_t>(low);
     low_hi = static_cast<std::uint64_t>(low >> 64);
   }
-
-  std::string display(unsigned decimals) const {
-    const core::uint128 low = (core::uint128{low_hi} << 64) | low_lo;
-    if (carries == 0 && !large) return core::to_display(low, decimals);
-    core::uint512 value = carries;
-    value <<= 128;
-    value |= core::uint512(low_hi) << 64;
-    value |= core::uint512(low_lo);
-    core::Amount total(value);
-    if (large) total += *large;
-    return total.to_display(decimals);
-  }
 };
 
-// The first asset's sum inline, any others in a vector allocated when a second asset appears.
+// The first asset's sum inline; other assets and amounts beyond 128 bits (both rare) in an Extra allocated
+// when first needed. 32 bytes.
 class AssetSums {
  public:
   void add(const graph::TransferGraph& graph, graph::EdgeIndex index, const graph::Edge& edge) {
-    if (!has_first_) {
-      has_first_ = true;
-      first_.asset = edge.asset;
+    AssetSum& sum = sum_for(edge.asset);
+    if (!edge.amount_saturated()) return sum.add((core::uint128{edge.amount_hi} << 64) | edge.amount_lo);
+    for (auto& [asset, amount] : extra().large) {
+      if (asset == edge.asset) return void(amount += graph.amount(index));
     }
-    if (first_.asset == edge.asset) return first_.add(graph, index, edge);
-    if (!more_) more_ = std::make_unique<std::vector<AssetSum>>();
-    for (AssetSum& sum : *more_) {
-      if (sum.asset == edge.asset) return sum.add(graph, index, edge);
-    }
-    more_->emplace_back().asset = edge.asset;
-    more_->back().add(graph, index, edge);
+    extra().large.emplace_back(edge.asset, graph.amount(index));
   }
 
   AssetTotals totals(const GraphLabels& labels) const {
     AssetTotals result;
-    if (!has_first_) return result;
     const auto add = [&](const AssetSum& sum) {
       const core::AssetInfo& asset = labels.asset(sum.asset);
-      result.push_back(AssetTotal{asset.symbol, asset.contract, sum.display(asset.decimals)});
+      result.push_back(AssetTotal{asset.symbol, asset.contract, display(sum, asset.decimals)});
     };
+    if (!first_.used) return result;
     add(first_);
-    if (!more_) return result;
-    for (const AssetSum& sum : *more_) add(sum);
+    if (!extra_) return result;
+    for (const AssetSum& sum : extra_->more) add(sum);
     std::sort(result.begin(), result.end(), [](const AssetTotal& a, const AssetTotal& b) {
       return a.asset != b.asset ? a.asset < b.asset : a.contract < b.contract;
     });
@@ -102,17 +81,66 @@ class AssetSums {
   }
 
  private:
+  struct Extra {
+    std::vector<AssetSum> more;                                 // assets after the first
+    std::vector<std::pair<std::uint32_t, core::Amount>> large;  // per asset: the transfers beyond 128 bits
+  };
+
+  AssetSum& sum_for(std::uint32_t asset) {
+    if (!first_.used) {
+      first_.used = 1;
+      first_.asset = asset;
+    }
+    if (first_.asset == asset) return first_;
+    for (AssetSum& sum : extra().more) {
+      if (sum.asset == asset) return sum;
+    }
+    AssetSum& sum = extra().more.emplace_back();
+    sum.asset = asset;
+    sum.used = 1;
+    return sum;
+  }
+  Extra& extra() {
+    if (!extra_) extra_ = std::make_unique<Extra>();
+    return *extra_;
+  }
+
+  std::string display(const AssetSum& sum, unsigned decimals) const {
+    const core::Amount* large = nullptr;
+    if (extra_) {
+      for (const auto& [asset, amount] : extra_->large) {
+        if (asset == sum.asset) large = &amount;
+      }
+    }
+    const core::uint128 low = (core::uint128{sum.low_hi} << 64) | sum.low_lo;
+    if (sum.carries == 0 && !large) return core::to_display(low, decimals);
+    core::uint512 value = sum.carries;
+    value <<= 128;
+    value |= core::uint512(sum.low_hi) << 64;
+    value |= core::uint512(sum.low_lo);
+    core::Amount total(value);
+    if (large) total += *large;
+    return total.to_display(decimals);
+  }
+
   AssetSum first_;
-  std::unique_ptr<std::vector<AssetSum>> more_;
-  bool has_first_ = false;
+  std::unique_ptr<Extra> extra_;
 };
 
+constexpr std::uint16_t kNoHop = UINT16_MAX;
+constexpr core::UnixSeconds kNotReached = INT64_MIN;
+
+// A wallet of the answer: what the traversal found (24 bytes) and, apart, its totals within the answer
+// (64 bytes). Apart because the wallets are ordered on a second thread (reading the states) while this one
+// adds up the transfers (writing the totals): in one record they would share cache lines between threads.
 struct NodeState {
+  core::UnixSeconds reached = kNotReached;  // forward: earliest arrival, backward: latest departure
   graph::NodeId node = 0;
-  unsigned hop = UINT32_MAX;                                // least over the directions
-  unsigned hop_by_direction[2] = {UINT32_MAX, UINT32_MAX};  // forward, backward
-  unsigned bits = 0;
-  std::optional<core::UnixSeconds> reached;
+  std::uint16_t hop = kNoHop;                            // least over the directions
+  std::uint16_t hop_by_direction[2] = {kNoHop, kNoHop};  // forward, backward
+  std::uint8_t bits = 0;
+};
+struct NodeSums {
   AssetSums received;
   AssetSums sent;
 };
@@ -127,37 +155,58 @@ class NodeTable {
     if (!slots_) throw std::bad_alloc();
     core::advise_huge_pages(slots_.get(), node_count * sizeof(std::uint32_t));
   }
-  void reserve(std::size_t count) { core::reserve_huge(states_, count); }
+  void reserve(std::size_t count) {
+    core::reserve_huge(states_, count);
+    core::reserve_huge(sums_, count);
+  }
 
-  std::uint32_t slot(graph::NodeId node) {  // the index of the node's state, created when new
+  // The node's state, created when new.
+  NodeState& add(graph::NodeId node) {
     std::uint32_t& slot = slots_.get()[node];
     if (slot == 0) {
       states_.emplace_back().node = node;
+      sums_.emplace_back();
       slot = static_cast<std::uint32_t>(states_.size());
     }
+    return states_[slot - 1];
+  }
+  // The index of a node added before (the transfers of an answer join its wallets).
+  std::uint32_t slot(graph::NodeId node) const {
+    const std::uint32_t slot = slots_.get()[node];
+    if (slot == 0) throw Error(ErrorKind::Corruption, "trace result has a transfer of a wallet outside it");
     return slot - 1;
   }
-  NodeState& at(graph::NodeId node) { return states_[slot(node)]; }
+  const NodeState& state(graph::NodeId node) const { return states_[slot(node)]; }
+  NodeSums& sums(graph::NodeId node) { return sums_[slot(node)]; }
   void preload(graph::NodeId node) const { __builtin_prefetch(slots_.get() + node); }
+  // The second step, once preload(node) had time: the node's totals.
+  void preload_sums(graph::NodeId node) const {
+    const std::uint32_t slot = slots_.get()[node];
+    if (slot != 0) __builtin_prefetch(&sums_[slot - 1]);
+  }
   std::vector<NodeState>& states() { return states_; }
+  std::vector<NodeSums>& sums() { return sums_; }
 
  private:
   struct Free {
     void operator()(std::uint32_t* slots) const { std::free(slots); }
   };
-  std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_, 0 = not in the result
+  std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_ and sums_, 0 = not in the result
   std::vector<NodeState> states_;
+  std::vector<NodeSums> sums_;
 };
 
+// 32 bytes per transfer of the answer.
 struct EdgeState {
   graph::EdgeIndex index = 0;
   graph::NodeId from = 0;
   graph::NodeId to = 0;
-  unsigned hop = UINT32_MAX;
-  unsigned bits = 0;
+  std::uint16_t hop = kNoHop;
+  std::uint8_t bits = 0;
   core::UnixSeconds timestamp = 0;
   std::int64_t transfer_id = 0;
 };
+static_assert(sizeof(EdgeState) == 32);
 
 std::int64_t tx_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
 
@@ -175,6 +224,7 @@ struct TraceReport::Rows {
   };
   graph::NodeId seed = 0;
   std::vector<NodeState> states;
+  std::vector<NodeSums> sums;    // of states[i]
   std::vector<NodeKey> nodes;    // in report order
   std::vector<EdgeState> edges;  // in report order
 };
@@ -192,7 +242,10 @@ std::size_t TraceReport::edge_count() const { return rows_->edges.size(); }
 // positions ahead (label text, totals), overlapping its latency with the work on this one.
 ReportNode TraceReport::node(std::size_t position) const {
   const std::vector<Rows::NodeKey>& keys = rows_->nodes;
-  if (position + kPreloadAhead < keys.size()) __builtin_prefetch(&rows_->states[keys[position + kPreloadAhead].state]);
+  if (position + kPreloadAhead < keys.size()) {
+    __builtin_prefetch(&rows_->states[keys[position + kPreloadAhead].state]);
+    __builtin_prefetch(&rows_->sums[keys[position + kPreloadAhead].state]);
+  }
   if (position + kPreloadAhead / 2 < keys.size())
     __builtin_prefetch(keys[position + kPreloadAhead / 2].label.address.data());
   const Rows::NodeKey& key = keys[position];
@@ -203,9 +256,10 @@ ReportNode TraceReport::node(std::size_t position) const {
   out.chain = key.label.chain;
   out.hop = key.hop;
   out.direction = seed ? "seed" : direction_name(state.bits);
-  out.reached = state.reached;
-  out.received = state.received.totals(*labels_);
-  out.sent = state.sent.totals(*labels_);
+  if (state.reached != kNotReached) out.reached = state.reached;
+  const NodeSums& sums = rows_->sums[key.state];
+  out.received = sums.received.totals(*labels_);
+  out.sent = sums.sent.totals(*labels_);
   return out;
 }
 
@@ -232,7 +286,7 @@ namespace {
 
 // Wallets: seed first, then by (hop, address).
 template <typename NodeKey>
-std::vector<NodeKey> order_nodes(std::vector<NodeState>& states, GraphLabels& labels, graph::NodeId seed) {
+std::vector<NodeKey> order_nodes(const std::vector<NodeState>& states, GraphLabels& labels, graph::NodeId seed) {
   std::vector<NodeKey> keys;
   core::reserve_huge(keys, states.size());
   for (std::uint32_t i = 0; i < states.size(); ++i) {
@@ -243,7 +297,7 @@ std::vector<NodeKey> order_nodes(std::vector<NodeState>& states, GraphLabels& la
     for (std::size_t b = 0; b < 8; ++b) {
       prefix = prefix << 8 | (b < label.address.size() ? static_cast<unsigned char>(label.address[b]) : 0u);
     }
-    keys.push_back(NodeKey{states[i].node == seed ? 0 : states[i].hop, prefix, label, i});
+    keys.push_back(NodeKey{states[i].node == seed ? 0u : unsigned{states[i].hop}, prefix, label, i});
   }
   std::sort(keys.begin(), keys.end(), [](const NodeKey& a, const NodeKey& b) {
     if (a.hop != b.hop) return a.hop < b.hop;
@@ -298,80 +352,78 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
   TraceReport report(graph, labels, request);
   TraceReport::Rows& rows = *report.rows_;
   NodeTable nodes(graph.node_count());
-  std::vector<EdgeState>& edges = rows.edges;
   {
     std::size_t node_rows = 0;
-    std::size_t edge_rows = 0;
-    for (const graph::TraceResult& result : results) {
-      node_rows += result.nodes.size();
-      edge_rows += result.edges.size();
-    }
+    for (const graph::TraceResult& result : results) node_rows += result.nodes.size();
     nodes.reserve(node_rows);
-    core::reserve_huge(edges, edge_rows);
   }
-
   for (const graph::TraceResult& result : results) {
     const bool forward = result.direction == graph::TraceDirection::Forward;
-    const unsigned bit = forward ? kForwardBit : kBackwardBit;
     rows.seed = result.seed;
     for (const graph::TracedNode& traced : result.nodes) {
-      NodeState& state = nodes.at(traced.node);
-      state.hop = std::min(state.hop, traced.hop);
-      state.hop_by_direction[forward ? 0 : 1] = traced.hop;
-      state.bits |= bit;
+      NodeState& state = nodes.add(traced.node);
+      const auto hop = static_cast<std::uint16_t>(std::min<unsigned>(traced.hop, kNoHop - 1));
+      state.hop = std::min(state.hop, hop);
+      state.hop_by_direction[forward ? 0 : 1] = hop;
+      state.bits |= forward ? kForwardBit : kBackwardBit;
       const bool unbounded = traced.time == core::kMinTime || traced.time == core::kMaxTime;
-      if (request.time_order && !unbounded && (!state.reached || forward)) state.reached = traced.time;
-    }
-    // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
-    // wallet's hop in this direction is the one to use, not the least over both directions.
-    for (std::size_t i = 0; i < result.edges.size(); ++i) {
-      const graph::EdgeIndex index = result.edges[i];
-      const graph::NodeId from = result.edge_sources[i];
-      const graph::NodeId near = forward ? from : graph.edge(index).to;
-      edges.push_back(EdgeState{
-          .index = index, .from = from, .hop = nodes.at(near).hop_by_direction[forward ? 0 : 1] + 1, .bits = bit});
+      if (request.time_order && !unbounded && (state.reached == kNotReached || forward)) state.reached = traced.time;
     }
   }
 
-  for (std::size_t i = 0; i < edges.size(); ++i) {
-    if (i + kPreloadAhead < edges.size()) {
-      const graph::Edge& ahead = graph.edge(edges[i + kPreloadAhead].index);
-      nodes.preload(ahead.to);
-    }
-    EdgeState& state = edges[i];
-    const graph::Edge& edge = graph.edge(state.index);
-    state.to = edge.to;
-    state.timestamp = edge.timestamp;
-    state.transfer_id = edge.transfer_id;
-    nodes.at(state.from).sent.add(graph, state.index, edge);
-    nodes.at(edge.to).received.add(graph, state.index, edge);
-  }
-  rows.states = std::move(nodes.states());
-
-  // The wallets need nothing from the labels but their addresses: with a large answer and labels that only
-  // read (the label index), they are labelled and sorted on a second thread while the transfers are ordered.
+  // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
+  // wallet's hop in this direction is the one to use, not the least over both directions.
+  // The wallets need nothing more than their addresses to be ordered: with a large answer and labels that
+  // only read (the label index), that runs on a second thread while this one orders and totals the transfers.
   using NodeKey = TraceReport::Rows::NodeKey;
   std::future<std::vector<NodeKey>> ordered_nodes;
-  if (rows.states.size() >= kParallelNodes && labels.from_index()) {
-    ordered_nodes = std::async(std::launch::async,
-                               [&rows, &labels] { return order_nodes<NodeKey>(rows.states, labels, rows.seed); });
+  if (nodes.states().size() >= kParallelNodes && labels.from_index()) {
+    ordered_nodes = std::async(std::launch::async, [&nodes, &labels, seed = rows.seed] {
+      return order_nodes<NodeKey>(nodes.states(), labels, seed);
+    });
   } else {
-    rows.nodes = order_nodes<NodeKey>(rows.states, labels, rows.seed);
+    rows.nodes = order_nodes<NodeKey>(nodes.states(), labels, rows.seed);
   }
 
+  const auto hop_of = [&](const graph::TraceResult& result, std::size_t i) {
+    const bool forward = result.direction == graph::TraceDirection::Forward;
+    const graph::NodeId near = forward ? result.edge_sources[i] : graph.edge(result.edges[i]).to;
+    return static_cast<std::uint16_t>(nodes.state(near).hop_by_direction[forward ? 0 : 1] + 1);
+  };
+  const auto bit_of = [](const graph::TraceResult& result) -> std::uint8_t {
+    return result.direction == graph::TraceDirection::Forward ? kForwardBit : kBackwardBit;
+  };
+  std::vector<EdgeState>& edges = rows.edges;
   if (results.size() == 1) {
-    // One direction lists its transfers by (timestamp, transfer id): a stable counting sort by hop keeps that.
-    unsigned max_hop = 0;
-    for (const EdgeState& state : edges) max_hop = std::max(max_hop, state.hop);
-    std::vector<std::size_t> starts(max_hop + 2, 0);
-    for (const EdgeState& state : edges) ++starts[state.hop + 1];
+    // One direction lists its transfers by (timestamp, transfer id): placed by hop with a counting sort, they
+    // keep that order within each hop.
+    const graph::TraceResult& result = results.front();
+    std::vector<std::uint16_t> hops(result.edges.size());
+    std::vector<std::size_t> starts;
+    for (std::size_t i = 0; i < hops.size(); ++i) {
+      hops[i] = hop_of(result, i);
+      if (starts.size() < hops[i] + 2u) starts.resize(hops[i] + 2u, 0);
+      ++starts[hops[i] + 1u];
+    }
     for (std::size_t h = 1; h < starts.size(); ++h) starts[h] += starts[h - 1];
-    std::vector<EdgeState> by_hop;
-    core::reserve_huge(by_hop, edges.size());
-    by_hop.resize(edges.size());
-    for (const EdgeState& state : edges) by_hop[starts[state.hop]++] = state;
-    edges = std::move(by_hop);
+    core::reserve_huge(edges, hops.size());
+    edges.resize(hops.size());
+    for (std::size_t i = 0; i < hops.size(); ++i) {
+      edges[starts[hops[i]]++] =
+          EdgeState{.index = result.edges[i], .from = result.edge_sources[i], .hop = hops[i], .bits = bit_of(result)};
+    }
   } else {
+    std::size_t edge_rows = 0;
+    for (const graph::TraceResult& result : results) edge_rows += result.edges.size();
+    core::reserve_huge(edges, edge_rows);
+    for (const graph::TraceResult& result : results) {
+      for (std::size_t i = 0; i < result.edges.size(); ++i) {
+        edges.push_back(EdgeState{.index = result.edges[i],
+                                  .from = result.edge_sources[i],
+                                  .hop = hop_of(result, i),
+                                  .bits = bit_of(result)});
+      }
+    }
     // A transfer both directions use appears twice: merged, at the least hop either uses it.
     std::sort(edges.begin(), edges.end(), [](const EdgeState& a, const EdgeState& b) { return a.index < b.index; });
     std::size_t kept = 0;
@@ -384,6 +436,32 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
       }
     }
     edges.resize(kept);
+  }
+
+  // Totals per wallet. The graph's transfers and the wallets' states lie scattered: each is asked for a few
+  // transfers ahead, in the order the next step needs it.
+  for (std::size_t i = 0; i < edges.size(); ++i) {
+    if (i + kPreloadAhead < edges.size()) __builtin_prefetch(&graph.edge(edges[i + kPreloadAhead].index));
+    if (i + kPreloadAhead / 2 < edges.size()) {
+      const EdgeState& ahead = edges[i + kPreloadAhead / 2];
+      nodes.preload(ahead.from);
+      nodes.preload(graph.edge(ahead.index).to);
+    }
+    if (i + kPreloadAhead / 4 < edges.size()) {
+      const EdgeState& ahead = edges[i + kPreloadAhead / 4];
+      nodes.preload_sums(ahead.from);
+      nodes.preload_sums(graph.edge(ahead.index).to);
+    }
+    EdgeState& state = edges[i];
+    const graph::Edge& edge = graph.edge(state.index);
+    state.to = edge.to;
+    state.timestamp = edge.timestamp;
+    state.transfer_id = edge.transfer_id;
+    nodes.sums(state.from).sent.add(graph, state.index, edge);
+    nodes.sums(edge.to).received.add(graph, state.index, edge);
+  }
+
+  if (results.size() > 1) {
     std::sort(edges.begin(), edges.end(), [](const EdgeState& a, const EdgeState& b) {
       if (a.hop != b.hop) return a.hop < b.hop;
       if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
@@ -393,6 +471,8 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
   order_by_hash_within_ties(edges, labels);
 
   if (ordered_nodes.valid()) rows.nodes = ordered_nodes.get();  // rethrows what the wallets' thread threw
+  rows.states = std::move(nodes.states());
+  rows.sums = std::move(nodes.sums());
   return report;
 }
 

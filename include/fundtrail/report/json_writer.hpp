@@ -3,6 +3,7 @@
 // "key": value, [] and {} for empty containers), without building a document first: a trace of millions of
 // transfers is written in constant memory and a fraction of the time. Strings are escaped like nlohmann
 // (invalid UTF-8 replaced by U+FFFD), so attacker-chosen text (token names, labels) cannot break the output.
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -98,6 +99,7 @@ class JsonWriter {
     bool empty = true;
   };
   void before_value();
+  void separate();  // before a member of the innermost container
   void newline_indent(std::size_t depth);
   void write_quoted(std::string_view text);
   template <typename Integer>
@@ -119,7 +121,9 @@ class JsonWriter {
   std::unique_ptr<char[]> block_;
   char* cursor_ = nullptr;
   char* end_ = nullptr;
-  std::vector<Level> stack_;
+  // Inside the writer, not on the heap: two writers filled by two threads at a high rate must not share a
+  // cache line through their allocations.
+  boost::container::small_vector<Level, 32> stack_;
   bool after_key_ = false;
 };
 
