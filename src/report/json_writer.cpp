@@ -44,6 +44,8 @@ constexpr std::size_t kFlushBytes = 1 << 18;
 
 }  // namespace
 
+bool JsonWriter::is_plain_text(std::string_view text) { return is_plain(text); }
+
 std::string json_quote(std::string_view text) {
   if (is_plain(text)) {
     std::string out;

@@ -33,21 +33,27 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
 }
 
 void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
-  json.key("tx_hash");
   if (transfer.tx_hash.is_hex()) {
-    json.value_plain(transfer.tx_hash.size(), [&](char* out) { transfer.tx_hash.write(out); });
+    json.key("tx_hash").value_plain(transfer.tx_hash.size(), [&](char* out) { transfer.tx_hash.write(out); });
   } else {
-    json.value(transfer.tx_hash.text());
+    json.member("tx_hash", transfer.tx_hash.text());
   }
-  json.key("index").value(transfer.index);
-  json.key("from").value(transfer.from);
-  json.key("to").value(transfer.to);
-  json.key("timestamp").value_plain(core::format_iso8601_text(transfer.timestamp).view());
-  json.key("asset").value(transfer.asset);
-  json.key("contract");
-  write_contract(json, transfer.contract);
-  json.key("amount").value(transfer.amount);
-  json.key("block_height").value(transfer.block_height);
+  json.member("index", transfer.index);
+  json.member("from", transfer.from);
+  json.member("to", transfer.to);
+  json.member_plain("timestamp", core::format_iso8601_text(transfer.timestamp).view());
+  json.member("asset", transfer.asset);
+  if (transfer.contract.empty()) {
+    json.member_null("contract");
+  } else {
+    json.member("contract", transfer.contract);
+  }
+  json.member_plain("amount", transfer.amount);
+  if (transfer.block_height) {
+    json.member("block_height", *transfer.block_height);
+  } else {
+    json.member_null("block_height");
+  }
 }
 
 void write_transfer_line(std::ostream& out, const ReportTransfer& transfer) {

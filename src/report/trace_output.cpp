@@ -17,10 +17,13 @@ void write_totals(JsonWriter& json, const AssetTotals& totals) {
   json.begin_array();
   for (const AssetTotal& total : totals) {
     json.begin_object();
-    json.key("asset").value(total.asset);
-    json.key("contract");
-    write_contract(json, total.contract);
-    json.key("amount").value(total.amount);
+    json.member("asset", total.asset);
+    if (total.contract.empty()) {
+      json.member_null("contract");
+    } else {
+      json.member("contract", total.contract);
+    }
+    json.member_plain("amount", total.amount);
     json.end_object();
   }
   json.end_array();
@@ -37,12 +40,15 @@ std::string totals_text(const AssetTotals& totals) {
 
 void write_node(JsonWriter& json, const ReportNode& node) {
   json.begin_object();
-  json.key("address").value(node.address);
-  json.key("chain").value(core::to_string(node.chain));
-  json.key("hop").value(node.hop);
-  json.key("direction").value(node.direction);
-  json.key("reached");
-  write_optional_time(json, node.reached);
+  json.member("address", node.address);
+  json.member_plain("chain", core::to_string(node.chain));
+  json.member("hop", node.hop);
+  json.member_plain("direction", node.direction);
+  if (node.reached) {
+    json.member_plain("reached", core::format_iso8601_text(*node.reached).view());
+  } else {
+    json.member_null("reached");
+  }
   json.key("received");
   write_totals(json, node.received);
   json.key("sent");
@@ -53,8 +59,8 @@ void write_node(JsonWriter& json, const ReportNode& node) {
 void write_edge(JsonWriter& json, const ReportEdge& edge) {
   json.begin_object();
   write_transfer_fields(json, edge);
-  json.key("hop").value(edge.hop);
-  json.key("direction").value(edge.direction);
+  json.member("hop", edge.hop);
+  json.member_plain("direction", edge.direction);
   json.end_object();
 }
 

@@ -187,6 +187,41 @@ TEST(JsonWriter, SplicingNeedsArrayItemsInsideAnArray) {
   EXPECT_THROW(json.restart_items(JsonWriter::ArrayItems{1, 0}), std::logic_error);
 }
 
+// member() writes key and value at once: the bytes of key().value(), escaping included, at any depth (the
+// fast path covers the usual depths, deeper ones go the long way).
+TEST(JsonWriter, MembersAreKeysWithValuesAtAnyDepth) {
+  for (const int depth : {0, 1, 3, 15, 16, 17, 40}) {
+    std::ostringstream by_member;
+    std::ostringstream by_key;
+    JsonWriter fast(by_member);
+    JsonWriter slow(by_key);
+    for (JsonWriter* json : {&fast, &slow}) {
+      json->begin_object();
+      for (int d = 0; d < depth; ++d) json->key("n").begin_object();
+    }
+    fast.member("plain", "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt");
+    slow.key("plain").value("TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt");
+    fast.member("hostile", "say \"hi\"\n\xff");
+    slow.key("hostile").value("say \"hi\"\n\xff");
+    fast.member_plain("time", "2024-03-01T12:00:00Z");
+    slow.key("time").value("2024-03-01T12:00:00Z");
+    fast.member("negative", std::int64_t{-42});
+    slow.key("negative").value(std::int64_t{-42});
+    fast.member("big", std::uint64_t{18446744073709551615u});
+    slow.key("big").value(std::uint64_t{18446744073709551615u});
+    fast.member("hop", 3u);
+    slow.key("hop").value(3u);
+    fast.member_null("none");
+    slow.key("none").null();
+    for (JsonWriter* json : {&fast, &slow}) {
+      for (int d = 0; d < depth; ++d) json->end_object();
+      json->end_object();
+    }
+    EXPECT_EQ(by_member.str(), by_key.str()) << "depth " << depth;
+    EXPECT_EQ(by_key.str(), reference(nlohmann::ordered_json::parse(by_key.str()))) << "depth " << depth;
+  }
+}
+
 TEST(JsonWriter, PlainValuesAreWrittenAsGiven) {
   std::ostringstream out;
   {
