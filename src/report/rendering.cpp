@@ -43,11 +43,7 @@ void write_transfer_fields(JsonWriter& json, const ReportTransfer& transfer) {
   json.member("to", transfer.to);
   json.member_plain("timestamp", core::format_iso8601_text(transfer.timestamp).view());
   json.member("asset", transfer.asset);
-  if (transfer.contract.empty()) {
-    json.member_null("contract");
-  } else {
-    json.member("contract", transfer.contract);
-  }
+  write_contract(json, transfer.contract);
   json.member_plain("amount", transfer.amount);
   if (transfer.block_height) {
     json.member("block_height", *transfer.block_height);
@@ -89,9 +85,9 @@ void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds
 
 void write_contract(JsonWriter& json, std::string_view contract) {
   if (contract.empty()) {
-    json.null();
+    json.member_null("contract");
   } else {
-    json.value(contract);
+    json.member("contract", contract);
   }
 }
 

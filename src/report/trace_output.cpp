@@ -18,11 +18,7 @@ void write_totals(JsonWriter& json, const AssetTotals& totals) {
   for (const AssetTotal& total : totals) {
     json.begin_object();
     json.member("asset", total.asset);
-    if (total.contract.empty()) {
-      json.member_null("contract");
-    } else {
-      json.member("contract", total.contract);
-    }
+    write_contract(json, total.contract);
     json.member_plain("amount", total.amount);
     json.end_object();
   }

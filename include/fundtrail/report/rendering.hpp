@@ -70,7 +70,7 @@ void write_filters_text(std::ostream& out, const TransferFilters& filters);
 // The time in ISO-8601 UTC, or null.
 void write_optional_time(JsonWriter& json, const std::optional<core::UnixSeconds>& time);
 
-// An asset's contract, or null for native coins and symbol-only assets (empty contract).
+// The member "contract": an asset's contract, or null for native coins and symbol-only assets (empty).
 void write_contract(JsonWriter& json, std::string_view contract);
 
 }  // namespace fundtrail::report
