@@ -1,10 +1,13 @@
 #include "fundtrail/graph/trace.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <new>
+#include <thread>
 
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/huge_pages.hpp"
@@ -63,6 +66,8 @@ class TraceWorkspace {
     if (state.stamp != generation_) state = NodeState{unreached_time, unreached_time, generation_, unreached_hop};
     return state;
   }
+  // The entry of a wallet this trace has reached, read only: safe on several threads at once.
+  const NodeState& reached(NodeId node) const { return states_[node]; }
   // Asks the CPU to start loading a wallet's entry that will be needed shortly (random memory access).
   void prefetch(NodeId node) const { __builtin_prefetch(states_ + node); }
 
@@ -73,6 +78,11 @@ class TraceWorkspace {
   std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> scratch;
+  // A second thread's buffers: the last round's scan (scan_in_parallel), ordering the wallets.
+  std::vector<FoundEdge> helper_found;
+  std::vector<std::pair<NodeId, core::UnixSeconds>> helper_last_round;
+  std::vector<std::uint64_t> helper_keys;
+  std::vector<std::uint64_t> helper_scratch;
 
  private:
   NodeState* states_ = nullptr;
@@ -83,6 +93,58 @@ class TraceWorkspace {
 TraceWorkspace& thread_workspace() {
   thread_local TraceWorkspace workspace;
   return workspace;
+}
+
+// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, on two threads
+// when there are enough wallets to pay for starting one: each thread takes chunks from a shared counter (one
+// hub's transfers can outweigh thousands of wallets) into its own vectors, and the helper's are appended to
+// the workspace's. Their order does not matter: both are sorted or reduced afterwards.
+// Below this many wallets, a second thread costs more than it saves.
+constexpr std::size_t kParallelFrom = 4096;
+
+// Runs `there` on a second thread while `here` runs on this one; rethrows what either threw once both
+// have finished.
+template <typename There, typename Here>
+void run_on_two_threads(const There& there, const Here& here) {
+  std::exception_ptr error;
+  std::thread helper([&] {
+    try {
+      there();
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  try {
+    here();
+  } catch (...) {
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (error) std::rethrow_exception(error);
+}
+
+// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, on two threads
+// when there are enough wallets to pay for starting one: each thread takes chunks from a shared counter (one
+// hub's transfers can outweigh thousands of wallets) into its own vectors, and the helper's are appended to
+// the workspace's. Their order does not matter: both are sorted or reduced afterwards.
+template <typename Scan>
+void scan_in_parallel(std::size_t count, TraceWorkspace& workspace, const Scan& scan) {
+  constexpr std::size_t kChunk = 256;
+  if (count < kParallelFrom) return scan(0, count, workspace.found, workspace.last_round);
+  std::atomic<std::size_t> next{0};
+  const auto work = [&](std::vector<FoundEdge>& found, std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round) {
+    for (std::size_t begin; (begin = next.fetch_add(kChunk, std::memory_order_relaxed)) < count;) {
+      scan(begin, std::min(begin + kChunk, count), found, last_round);
+    }
+  };
+  workspace.helper_found.clear();
+  workspace.helper_last_round.clear();
+  run_on_two_threads([&] { work(workspace.helper_found, workspace.helper_last_round); },
+                     [&] { work(workspace.found, workspace.last_round); });
+  workspace.found.insert(workspace.found.end(), workspace.helper_found.begin(), workspace.helper_found.end());
+  workspace.last_round.insert(workspace.last_round.end(), workspace.helper_last_round.begin(),
+                              workspace.helper_last_round.end());
 }
 
 // Direction-specific pieces of the one algorithm: which adjacency to walk, which transfers are usable
@@ -105,9 +167,9 @@ struct BackwardRules {
   template <typename Visit>
   static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit) {
     auto entries = graph.in_edges(node);
-    auto last = std::upper_bound(entries.begin(), entries.end(), bound, [&graph](core::UnixSeconds t, const InEdge& in) {
-      return t < graph.edge(in.edge).timestamp;
-    });
+    auto last =
+        std::upper_bound(entries.begin(), entries.end(), bound,
+                         [&graph](core::UnixSeconds t, const InEdge& in) { return t < graph.edge(in.edge).timestamp; });
     for (auto it = entries.begin(); it != last; ++it) visit(graph.edge(it->edge), it->from, it->edge);
   }
 };
@@ -141,7 +203,9 @@ void sort_found_edges(std::vector<FoundEdge>& found, std::vector<FoundEdge>& sor
   for (std::size_t run = 0; run < sorted.size();) {  // equal times: by transfer id
     std::size_t end = run + 1;
     while (end < sorted.size() && sorted[end].time_key == sorted[run].time_key) ++end;
-    if (end - run > 1) std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(run), sorted.begin() + static_cast<std::ptrdiff_t>(end), by_time_then_id);
+    if (end - run > 1)
+      std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(run), sorted.begin() + static_cast<std::ptrdiff_t>(end),
+                by_time_then_id);
     run = end;
   }
   found.swap(sorted);
@@ -160,14 +224,15 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const std::size_t node_count = graph.node_count();
   TraceWorkspace& workspace = thread_workspace();
   workspace.begin(node_count);
-  auto state = [&workspace](NodeId node) -> NodeState& {
-    return workspace.at(node, Rules::kUnreached, kUnreachedHop);
-  };
+  auto state = [&workspace](NodeId node) -> NodeState& { return workspace.at(node, Rules::kUnreached, kUnreachedHop); };
   std::vector<NodeId> reached{seed};
   state(seed).time = seed_bound;
   state(seed).hop = 0;
   std::vector<NodeId> frontier{seed};
   std::vector<NodeId> improved;
+  // `reached` lists the wallets by hop: each round appends the wallets it reaches first. Where each hop's
+  // run starts, with its hop.
+  std::vector<std::pair<std::size_t, std::uint16_t>> hop_runs{{0, 0}};
 
   // Rounds 1..N-1 compute arr_{N-1}; only wallets whose time improved in the previous round can improve
   // others, because the rest contribute exactly what they contributed before.
@@ -190,6 +255,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
     }
     // Apply the round's offers together: arr_k depends on arr_{k-1} only.
     frontier.clear();
+    hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(round));
     for (NodeId node : improved) {
       NodeState& entry = state(node);
       if (entry.hop == kUnreachedHop) {
@@ -208,20 +274,26 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   // binary search over all wallets).
   const bool forward = direction == TraceDirection::Forward;
   std::vector<FoundEdge>& found = workspace.found;
-  found.clear();
   std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round = workspace.last_round;
-  last_round.clear();
   const std::size_t reached_before_last = reached.size();
-  for (std::size_t i = 0; i < reached_before_last; ++i) {
-    const NodeId node = reached[i];
-    Rules::usable(graph, node, state(node).time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
-      if (!filter.passes(graph, edge)) return;
-      const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
-      found.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? node : next});
-      last_round.emplace_back(next, timed ? edge.timestamp : loosest);
-    });
-  }
+  // Only reads the states (the wallets' bounds) and the graph: with many wallets, two threads share it.
+  const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here,
+                        std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round_here) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const NodeId node = reached[i];
+      Rules::usable(graph, node, workspace.reached(node).time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
+        if (!filter.passes(graph, edge)) return;
+        const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
+        found_here.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? node : next});
+        last_round_here.emplace_back(next, timed ? edge.timestamp : loosest);
+      });
+    }
+  };
+  found.clear();
+  last_round.clear();
+  scan_in_parallel(reached_before_last, workspace, scan);
   constexpr std::size_t kPrefetchDistance = 8;
+  hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(options.hops));
   for (std::size_t i = 0; i < last_round.size(); ++i) {
     if (i + kPrefetchDistance < last_round.size()) workspace.prefetch(last_round[i + kPrefetchDistance].first);
     const auto [node, offer] = last_round[i];
@@ -238,24 +310,38 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   TraceResult result;
   result.direction = direction;
   result.seed = seed;
-  // Wallets by (hop, id) and transfers by (time, transfer id), radix sorted on packed integer keys.
-  std::vector<std::uint64_t>& keys = workspace.keys;
-  keys.clear();
-  core::reserve_huge(keys, reached.size());
-  for (NodeId node : reached) keys.push_back((std::uint64_t{state(node).hop} << 32) | node);
-  radix_sort(keys, workspace.scratch);
-  core::reserve_huge(result.nodes, keys.size());
-  for (std::uint64_t key : keys) {
-    const auto node = static_cast<NodeId>(key & 0xFFFFFFFFu);
-    result.nodes.push_back(TracedNode{node, state(node).hop, state(node).time});
-  }
-
-  sort_found_edges(found, workspace.sorted, keys, workspace.scratch);
-  core::reserve_huge(result.edges, found.size());
-  core::reserve_huge(result.edge_sources, found.size());
-  for (const FoundEdge& edge : found) {
-    result.edges.push_back(edge.index);
-    result.edge_sources.push_back(edge.from);
+  // Wallets by (hop, id): `reached` is already by hop, so each hop's run is radix sorted on its wallet ids
+  // alone. Transfers by (time, transfer id). With a large answer the two run on two threads.
+  const auto order_wallets = [&](std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+    keys.clear();
+    core::reserve_huge(keys, reached.size());
+    keys.insert(keys.end(), reached.begin(), reached.end());
+    core::reserve_huge(result.nodes, keys.size());
+    for (std::size_t run = 0; run < hop_runs.size(); ++run) {
+      const std::size_t begin = hop_runs[run].first;
+      const std::size_t end = run + 1 < hop_runs.size() ? hop_runs[run + 1].first : keys.size();
+      radix_sort(keys.data() + begin, end - begin, scratch);
+      for (std::size_t i = begin; i < end; ++i) {
+        if (i + kPrefetchDistance < end) workspace.prefetch(static_cast<NodeId>(keys[i + kPrefetchDistance]));
+        const auto node = static_cast<NodeId>(keys[i]);
+        result.nodes.push_back(TracedNode{node, hop_runs[run].second, workspace.reached(node).time});
+      }
+    }
+  };
+  const auto order_transfers = [&] {
+    sort_found_edges(found, workspace.sorted, workspace.keys, workspace.scratch);
+    core::reserve_huge(result.edges, found.size());
+    core::reserve_huge(result.edge_sources, found.size());
+    for (const FoundEdge& edge : found) {
+      result.edges.push_back(edge.index);
+      result.edge_sources.push_back(edge.from);
+    }
+  };
+  if (reached.size() < kParallelFrom) {
+    order_wallets(workspace.keys, workspace.scratch);
+    order_transfers();
+  } else {
+    run_on_two_threads([&] { order_wallets(workspace.helper_keys, workspace.helper_scratch); }, order_transfers);
   }
   return result;
 }

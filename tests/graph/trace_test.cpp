@@ -18,11 +18,11 @@
 namespace fundtrail::graph {
 namespace {
 
+using test::ThrowsError;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
-using test::ThrowsError;
 
 constexpr core::UnixSeconds kNone = core::kMinTime;  // forward time of the unbounded seed / untimed nodes
 constexpr core::UnixSeconds kNoneBack = core::kMaxTime;
@@ -177,8 +177,8 @@ TEST_F(TraceTest, EdgesFromAWalletUseItsArrivalAfterNMinusOneHops) {
   EXPECT_THAT(edges(n2), ElementsAre("s->y@10", "y->x@20", "s->x@50", "x->q@60"));
 
   const auto n3 = forward("s", 3);
-  EXPECT_THAT(nodes(n3), ElementsAre(Node{"s", 0, kNone}, Node{"x", 1, 20}, Node{"y", 1, 10}, Node{"q", 2, 60},
-                                     Node{"p", 3, 30}));
+  EXPECT_THAT(nodes(n3),
+              ElementsAre(Node{"s", 0, kNone}, Node{"x", 1, 20}, Node{"y", 1, 10}, Node{"q", 2, 60}, Node{"p", 3, 30}));
   EXPECT_THAT(edges(n3), ElementsAre("s->y@10", "y->x@20", "x->p@30", "s->x@50", "x->q@60"));
 }
 
@@ -202,11 +202,11 @@ TEST_F(TraceTest, OneHopIsTheSeedsOwnOutflows) {
 // Filters
 
 TEST_F(TraceTest, MinimumAmountPerAssetIncludesTheThreshold) {
-  add("a", "b", 1, 10000);         // 100.00 USD: exactly the minimum
-  add("a", "c", 2, 9999);          // 99.99 USD: below
-  add("a", "d", 3, 1, "EUR");      // EUR has no minimum
-  add("b", "e", 4, 10001);         // above
-  add("b", "f", 5, 50);            // below
+  add("a", "b", 1, 10000);     // 100.00 USD: exactly the minimum
+  add("a", "c", 2, 9999);      // 99.99 USD: below
+  add("a", "d", 3, 1, "EUR");  // EUR has no minimum
+  add("b", "e", 4, 10001);     // above
+  add("b", "f", 5, 50);        // below
   build();
   TraceOptions options;
   options.hops = 3;
@@ -258,7 +258,7 @@ TEST_F(TraceTest, AssetFilterFollowsOnlyThatAsset) {
 }
 
 TEST_F(TraceTest, SinceBoundsTheSeedAndUntilExcludesLaterTransfers) {
-  add("a", "b", 5);   // before since
+  add("a", "b", 5);  // before since
   add("a", "c", 15);
   add("c", "d", 12);  // before c's arrival
   add("c", "e", 20);
@@ -284,14 +284,13 @@ TEST_F(TraceTest, SinceBoundsTheSeedAndUntilExcludesLaterTransfers) {
 
 TEST_F(TraceTest, BackwardFollowsLatestDepartureTimes) {
   add("a", "b", 5);
-  add("b", "s", 10);   // a -> b -> s in time order: a reaches s
+  add("b", "s", 10);  // a -> b -> s in time order: a reaches s
   add("p", "q", 15);
-  add("q", "s", 10);   // p paid q after q paid s: p's money cannot have reached s
-  add("q", "s", 12);   // another payment from q, still before p's
+  add("q", "s", 10);  // p paid q after q paid s: p's money cannot have reached s
+  add("q", "s", 12);  // another payment from q, still before p's
   build();
   const auto result = backward("s", 3);
-  EXPECT_THAT(nodes(result),
-              ElementsAre(Node{"s", 0, kNoneBack}, Node{"b", 1, 10}, Node{"q", 1, 12}, Node{"a", 2, 5}));
+  EXPECT_THAT(nodes(result), ElementsAre(Node{"s", 0, kNoneBack}, Node{"b", 1, 10}, Node{"q", 1, 12}, Node{"a", 2, 5}));
   EXPECT_THAT(edges(result), ElementsAre("a->b@5", "b->s@10", "q->s@10", "q->s@12"));
 
   const auto untimed = backward("s", 3, false);
@@ -381,6 +380,121 @@ TEST_F(TraceTest, NodesSortedByHopThenIdAndEdgesByTimeThenTransferId) {
   }));
   EXPECT_EQ(result.seed, node("s"));
   EXPECT_EQ(result.direction, TraceDirection::Forward);
+}
+
+// The definition of docs/trace-semantics.md computed the slow way, round by round over every transfer: the
+// reference for answers large enough that graph::trace splits its work over two threads.
+TraceResult reference_trace(const TransferGraph& g, NodeId seed, TraceDirection direction, unsigned hops, bool timed) {
+  const bool forward = direction == TraceDirection::Forward;
+  const core::UnixSeconds unreached = forward ? core::kMaxTime : core::kMinTime;
+  const core::UnixSeconds loosest = forward ? core::kMinTime : core::kMaxTime;
+  const auto better = [&](core::UnixSeconds a, core::UnixSeconds b) { return forward ? a < b : a > b; };
+  const auto usable = [&](core::UnixSeconds t, core::UnixSeconds bound) {
+    return !timed || (forward ? t >= bound : t <= bound);
+  };
+  std::vector<core::UnixSeconds> time(g.node_count(), unreached);
+  std::vector<unsigned> hop(g.node_count(), UINT32_MAX);
+  time[seed] = loosest;
+  hop[seed] = 0;
+  std::vector<core::UnixSeconds> before_last = time;
+  for (unsigned k = 1; k <= hops; ++k) {
+    if (k == hops) before_last = time;
+    std::vector<core::UnixSeconds> next = time;
+    for (NodeId u = 0; u < g.node_count(); ++u) {
+      for (const Edge& e : g.out_edges(u)) {
+        const NodeId near = forward ? u : e.to;  // the wallet the transfer is usable from
+        const NodeId far = forward ? e.to : u;
+        if (time[near] == unreached || !usable(e.timestamp, time[near])) continue;
+        const core::UnixSeconds offer = timed ? e.timestamp : loosest;
+        if (next[far] == unreached || better(offer, next[far])) next[far] = offer;
+        if (hop[far] == UINT32_MAX) hop[far] = k;
+      }
+    }
+    time = next;
+  }
+  TraceResult result;
+  result.direction = direction;
+  result.seed = seed;
+  for (NodeId v = 0; v < g.node_count(); ++v) {
+    if (hop[v] != UINT32_MAX) result.nodes.push_back(TracedNode{v, hop[v], timed || v == seed ? time[v] : loosest});
+  }
+  std::sort(result.nodes.begin(), result.nodes.end(),
+            [](const TracedNode& a, const TracedNode& b) { return std::tie(a.hop, a.node) < std::tie(b.hop, b.node); });
+  for (NodeId u = 0; u < g.node_count(); ++u) {
+    for (const Edge& e : g.out_edges(u)) {
+      const NodeId near = forward ? u : e.to;
+      if (before_last[near] != unreached && usable(e.timestamp, before_last[near])) {
+        result.edges.push_back(g.index_of(e));
+        result.edge_sources.push_back(u);
+      }
+    }
+  }
+  std::vector<std::size_t> order(result.edges.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Edge& x = g.edge(result.edges[a]);
+    const Edge& y = g.edge(result.edges[b]);
+    return std::tie(x.timestamp, x.transfer_id) < std::tie(y.timestamp, y.transfer_id);
+  });
+  TraceResult sorted = result;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    sorted.edges[i] = result.edges[order[i]];
+    sorted.edge_sources[i] = result.edge_sources[order[i]];
+  }
+  return sorted;
+}
+
+// Thousands of wallets reached before the last round: the last round is scanned, and wallets and
+// transfers ordered, on two threads. The answer must be exactly the definition's, in both directions,
+// with and without time order, whatever the threads' interleaving (several runs).
+TEST_F(TraceTest, LargeAnswersSplitOverTwoThreadsEqualTheDefinition) {
+  std::uint64_t x = 88172645463325252ull;
+  const auto random = [&x](std::uint64_t bound) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % bound;
+  };
+  constexpr int kWallets = 20000;
+  for (int i = 0; i < 6000; ++i) {  // the seed pays thousands of wallets early: they form the first hop
+    add("seed", "w" + std::to_string(random(kWallets)), static_cast<core::UnixSeconds>(random(1000)));
+  }
+  for (int i = 0; i < 40000; ++i) {
+    add("w" + std::to_string(random(kWallets)), "w" + std::to_string(random(kWallets)),
+        static_cast<core::UnixSeconds>(random(100000)));
+  }
+  for (int i = 0; i < 6000; ++i) {  // ... and is paid by thousands late: the first hop backward
+    add("w" + std::to_string(random(kWallets)), "seed", 99000 + static_cast<core::UnixSeconds>(random(1000)));
+  }
+  build();
+  for (const TraceDirection direction : {TraceDirection::Forward, TraceDirection::Backward}) {
+    for (const bool timed : {true, false}) {
+      const unsigned hops = timed ? 3 : 2;
+      const TraceResult expected = reference_trace(graph(), node("seed"), direction, hops, timed);
+      // Large enough for the second thread: thousands of wallets before the last round, and in all.
+      const auto before_last = std::count_if(expected.nodes.begin(), expected.nodes.end(),
+                                             [&](const TracedNode& n) { return n.hop < hops; });
+      ASSERT_GE(before_last, 4096) << timed;
+      for (int run = 0; run < 3; ++run) {
+        TraceOptions options;
+        options.hops = hops;
+        options.time_order = timed;
+        const TraceResult actual = trace(graph(), node("seed"), direction, options);
+        const std::string context = std::string(direction == TraceDirection::Forward ? "forward" : "backward") +
+                                    (timed ? " timed" : " untimed") + " run " + std::to_string(run);
+        ASSERT_EQ(actual.nodes.size(), expected.nodes.size()) << context;
+        std::size_t wrong_nodes = 0;
+        for (std::size_t i = 0; i < expected.nodes.size(); ++i) {
+          const TracedNode& a = actual.nodes[i];
+          const TracedNode& e = expected.nodes[i];
+          if (a.node != e.node || a.hop != e.hop || a.time != e.time) ++wrong_nodes;
+        }
+        EXPECT_EQ(wrong_nodes, 0u) << context;
+        EXPECT_EQ(actual.edges, expected.edges) << context;
+        EXPECT_EQ(actual.edge_sources, expected.edge_sources) << context;
+      }
+    }
+  }
 }
 
 TEST_F(TraceTest, SeedWithoutTransfersIsJustTheSeed) {
