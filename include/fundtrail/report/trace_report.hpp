@@ -62,8 +62,9 @@ class TraceReport {
   const TraceRequest& request() const { return request_; }
   std::size_t node_count() const;  // seed first, then by (hop, address)
   std::size_t edge_count() const;  // by (hop, timestamp, tx hash, index)
+  // A row described from the compact state: its text views the labels. Any position, any order; walking
+  // positions in order is fastest (each call prefetches the memory of the rows a few positions ahead).
   ReportNode node(std::size_t position) const;
-  // Each call spells the transaction hash out again (GraphLabels::transaction): describe each edge once.
   ReportEdge edge(std::size_t position) const;
   // True when node() and edge() may run on two threads at once: the labels come from the label index,
   // which only reads. (With labels from the store, each look-up may fill the labels' caches.)
