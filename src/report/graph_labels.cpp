@@ -137,6 +137,9 @@ AddressLabel GraphLabels::address(std::int64_t address_id) {
       return AddressLabel{indexed->chain, indexed->address};  // views the mapping
     }
   }
+  // Not in the index (none, or a page of it unreadable): from the store, one thread at a time, as a report
+  // may describe rows on two threads.
+  const std::lock_guard lock(store_mutex_);
   if (const AddressLabel* known = addresses_.find(address_id)) return *known;
   const store::AddressRecord record = store_.address(address_id);
   return addresses_.insert(address_id, AddressLabel{record.chain, text_.keep(record.address)});
@@ -150,7 +153,6 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
 }
 
 TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
-  await_transactions();
   const std::int64_t tx_id = tx_id_of(transfer_id);
   if (index_) {
     if (const std::optional<store::IndexedTransaction> indexed = index_->transaction(tx_id)) {
@@ -159,6 +161,8 @@ TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
       return TransactionLabel{hash, indexed->block_height};  // views the mapping
     }
   }
+  const std::lock_guard lock(store_mutex_);  // as in address()
+  await_transactions();
   if (const TransactionLabel* known = transactions_.find(tx_id)) return *known;
   const store::TransactionRecord record = store_.transaction(tx_id);
   return transactions_.insert(tx_id, TransactionLabel{TxHash(text_.keep(record.tx_hash)), record.block_height});

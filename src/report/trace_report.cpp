@@ -1,7 +1,6 @@
 #include "fundtrail/report/trace_report.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <future>
 #include <memory>

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
@@ -116,6 +118,41 @@ TEST_F(ManyLabels, TheLabelIndexGivesTheSameLabelsAsTheStore) {
   EXPECT_EQ(after.address(address_ids[3]).address, "changed");
   const std::int64_t late = c.address_id("late-receiver");
   EXPECT_EQ(after.address(late).address, "late-receiver");
+}
+
+// A report describes rows on two threads; labels that fall back to the store (no index here) fill their
+// maps as they go, so those look-ups must take turns. Two threads asking for every label at once, in
+// opposite orders, get exactly the store's labels.
+TEST_F(ManyLabels, LookUpsFromTwoThreadsAtOnceGetTheStoresLabels) {
+  GraphLabels labels(c.store());
+  ASSERT_FALSE(labels.from_index());
+  std::vector<std::string> addresses[2];
+  std::vector<std::string> hashes[2];
+  const auto look_up = [&](int side) {
+    for (std::size_t k = 0; k < address_ids.size(); ++k) {
+      const std::size_t i = side == 0 ? k : address_ids.size() - 1 - k;
+      addresses[side].emplace_back(labels.address(address_ids[i]).address);
+    }
+    for (std::size_t k = 0; k < transfer_ids.size(); ++k) {
+      const std::size_t i = side == 0 ? k : transfer_ids.size() - 1 - k;
+      hashes[side].push_back(labels.transaction(transfer_ids[i]).tx_hash.str());
+    }
+  };
+  std::thread other(look_up, 1);
+  look_up(0);
+  other.join();
+  std::reverse(addresses[1].begin(), addresses[1].end());
+  std::reverse(hashes[1].begin(), hashes[1].end());
+  EXPECT_EQ(addresses[0], addresses[1]);
+  EXPECT_EQ(hashes[0], hashes[1]);
+  ASSERT_EQ(addresses[0].size(), address_ids.size());
+  std::size_t wrong = 0;
+  for (std::size_t i = 0; i < address_ids.size(); ++i)
+    wrong += addresses[0][i] != c.store().address(address_ids[i]).address;
+  for (std::size_t i = 0; i < transfer_ids.size(); ++i) {
+    wrong += hashes[0][i] != c.store().transaction(transfer_ids[i] >> 24).tx_hash;
+  }
+  EXPECT_EQ(wrong, 0u);
 }
 
 }  // namespace

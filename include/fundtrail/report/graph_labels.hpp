@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -83,8 +84,8 @@ class GraphLabels {
   const core::AssetInfo& asset(std::uint32_t asset_id) const;
   // The transaction a transfer belongs to. Transfer ids are tx_id * 2^24 + index (store/transfer_writer.hpp),
   // so this costs one look-up per transaction, not per transfer.
-  // With the label index, transaction(), address() and asset() only read: they may be called on several
-  // threads at once.
+  // transaction(), address() and asset() may be called on several threads at once (prefetch() may not).
+  // With the label index they only read and run in parallel; look-ups in the store take turns.
   TransactionLabel transaction(std::int64_t transfer_id);
 
  private:
@@ -115,6 +116,7 @@ class GraphLabels {
   TextArena text_;
   FlatIdMap<AddressLabel> addresses_;
   FlatIdMap<TransactionLabel> transactions_;
+  std::mutex store_mutex_;                 // look-ups that fall back to the store and fill the maps above
   std::future<TransactionBatch> pending_;  // declared last: destroyed (waited for) first
 };
 
