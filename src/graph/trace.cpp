@@ -74,7 +74,6 @@ class TraceWorkspace {
   // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
   // trace would be a fresh set of page faults.
   std::vector<FoundEdge> found;
-  std::vector<FoundEdge> sorted;
   std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> scratch;
@@ -95,10 +94,6 @@ TraceWorkspace& thread_workspace() {
   return workspace;
 }
 
-// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, on two threads
-// when there are enough wallets to pay for starting one: each thread takes chunks from a shared counter (one
-// hub's transfers can outweigh thousands of wallets) into its own vectors, and the helper's are appended to
-// the workspace's. Their order does not matter: both are sorted or reduced afterwards.
 // Below this many wallets, a second thread costs more than it saves.
 constexpr std::size_t kParallelFrom = 4096;
 
@@ -126,11 +121,16 @@ void run_on_two_threads(const There& there, const Here& here) {
 
 // Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, on two threads
 // when there are enough wallets to pay for starting one: each thread takes chunks from a shared counter (one
-// hub's transfers can outweigh thousands of wallets) into its own vectors, and the helper's are appended to
-// the workspace's. Their order does not matter: both are sorted or reduced afterwards.
+// hub's transfers can outweigh thousands of wallets) into its own vectors (found / last_round and their
+// helper_ twins). The two are read as one afterwards, never copied together: in a fresh process every copy
+// is fresh memory, the dearest thing a cold trace touches. Their order does not matter.
 template <typename Scan>
 void scan_in_parallel(std::size_t count, TraceWorkspace& workspace, const Scan& scan) {
   constexpr std::size_t kChunk = 256;
+  workspace.found.clear();
+  workspace.last_round.clear();
+  workspace.helper_found.clear();
+  workspace.helper_last_round.clear();
   if (count < kParallelFrom) return scan(0, count, workspace.found, workspace.last_round);
   std::atomic<std::size_t> next{0};
   const auto work = [&](std::vector<FoundEdge>& found, std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round) {
@@ -138,13 +138,8 @@ void scan_in_parallel(std::size_t count, TraceWorkspace& workspace, const Scan& 
       scan(begin, std::min(begin + kChunk, count), found, last_round);
     }
   };
-  workspace.helper_found.clear();
-  workspace.helper_last_round.clear();
   run_on_two_threads([&] { work(workspace.helper_found, workspace.helper_last_round); },
                      [&] { work(workspace.found, workspace.last_round); });
-  workspace.found.insert(workspace.found.end(), workspace.helper_found.begin(), workspace.helper_found.end());
-  workspace.last_round.insert(workspace.last_round.end(), workspace.helper_last_round.begin(),
-                              workspace.helper_last_round.end());
 }
 
 // Direction-specific pieces of the one algorithm: which adjacency to walk, which transfers are usable
@@ -174,41 +169,67 @@ struct BackwardRules {
   }
 };
 
-// Orders by (time, transfer id). Radix sorts (time - earliest, position) packed in 64 bits when they fit
-// (always for real data: a century of seconds and a billion transfers take 62 bits), then settles equal
-// times by transfer id; otherwise a comparison sort.
-void sort_found_edges(std::vector<FoundEdge>& found, std::vector<FoundEdge>& sorted, std::vector<std::uint64_t>& keys,
-                      std::vector<std::uint64_t>& scratch) {
-  if (found.size() < 2) return;
-  auto by_time_then_id = [](const FoundEdge& a, const FoundEdge& b) {
-    return a.time_key != b.time_key ? a.time_key < b.time_key : a.transfer_id < b.transfer_id;
+// The last round's transfers as one sequence over the lists the two threads filled.
+class FoundEdges {
+ public:
+  FoundEdges(const std::vector<FoundEdge>& first, const std::vector<FoundEdge>& second)
+      : first_(first), second_(second) {}
+  std::size_t size() const { return first_.size() + second_.size(); }
+  const FoundEdge& operator[](std::size_t i) const {
+    return i < first_.size() ? first_[i] : second_[i - first_.size()];
+  }
+
+ private:
+  const std::vector<FoundEdge>& first_;
+  const std::vector<FoundEdge>& second_;
+};
+
+// Writes the transfers' indexes and sources into `result` by (time, transfer id). Radix sorts (time -
+// earliest, position) packed in 64 bits when they fit (always for real data: a century of seconds and a
+// billion transfers take 62 bits), then settles equal times by transfer id; otherwise a comparison sort.
+void write_in_time_order(const FoundEdges& found, TraceResult& result, std::vector<std::uint64_t>& keys,
+                         std::vector<std::uint64_t>& scratch) {
+  const std::size_t count = found.size();
+  core::reserve_huge(result.edges, count);
+  core::reserve_huge(result.edge_sources, count);
+  const auto emit = [&result](const FoundEdge& edge) {
+    result.edges.push_back(edge.index);
+    result.edge_sources.push_back(edge.from);
   };
-  const auto [earliest, latest] = std::minmax_element(
-      found.begin(), found.end(), [](const FoundEdge& a, const FoundEdge& b) { return a.time_key < b.time_key; });
-  const std::uint64_t span = latest->time_key - earliest->time_key;
-  const unsigned position_bits = static_cast<unsigned>(std::bit_width(found.size() - 1));
-  if (position_bits >= 64 || span >= (std::uint64_t{1} << (64 - position_bits))) {
-    std::sort(found.begin(), found.end(), by_time_then_id);
+  if (count == 0) return;
+  std::uint64_t earliest = UINT64_MAX;
+  std::uint64_t latest = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    earliest = std::min(earliest, found[i].time_key);
+    latest = std::max(latest, found[i].time_key);
+  }
+  const auto before = [&found](std::uint64_t a, std::uint64_t b) {  // positions, by (time, transfer id)
+    const FoundEdge& x = found[a];
+    const FoundEdge& y = found[b];
+    return x.time_key != y.time_key ? x.time_key < y.time_key : x.transfer_id < y.transfer_id;
+  };
+  const unsigned position_bits = static_cast<unsigned>(std::bit_width(count - 1));
+  keys.clear();
+  core::reserve_huge(keys, count);
+  if (position_bits >= 64 || latest - earliest >= (std::uint64_t{1} << (64 - position_bits))) {
+    for (std::size_t i = 0; i < count; ++i) keys.push_back(i);
+    std::sort(keys.begin(), keys.end(), before);
+    for (std::uint64_t position : keys) emit(found[position]);
     return;
   }
-  const std::uint64_t base = earliest->time_key;
-  keys.clear();
-  core::reserve_huge(keys, found.size());
-  for (std::size_t i = 0; i < found.size(); ++i) keys.push_back(((found[i].time_key - base) << position_bits) | i);
+  for (std::size_t i = 0; i < count; ++i) keys.push_back(((found[i].time_key - earliest) << position_bits) | i);
   radix_sort(keys, scratch);
-  sorted.clear();
-  core::reserve_huge(sorted, found.size());
   const std::uint64_t position_mask = (std::uint64_t{1} << position_bits) - 1;
-  for (std::uint64_t key : keys) sorted.push_back(found[key & position_mask]);
-  for (std::size_t run = 0; run < sorted.size();) {  // equal times: by transfer id
+  for (std::size_t run = 0; run < count;) {  // equal times (equal keys above the position): by transfer id
     std::size_t end = run + 1;
-    while (end < sorted.size() && sorted[end].time_key == sorted[run].time_key) ++end;
-    if (end - run > 1)
-      std::sort(sorted.begin() + static_cast<std::ptrdiff_t>(run), sorted.begin() + static_cast<std::ptrdiff_t>(end),
-                by_time_then_id);
+    while (end < count && (keys[end] >> position_bits) == (keys[run] >> position_bits)) ++end;
+    if (end - run > 1) {
+      std::sort(keys.begin() + static_cast<std::ptrdiff_t>(run), keys.begin() + static_cast<std::ptrdiff_t>(end),
+                [&](std::uint64_t a, std::uint64_t b) { return before(a & position_mask, b & position_mask); });
+    }
     run = end;
   }
-  found.swap(sorted);
+  for (std::uint64_t key : keys) emit(found[key & position_mask]);
 }
 
 template <typename Rules>
@@ -273,8 +294,6 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   // looking them up afterwards would chase random memory again (and finding an edge's source costs a
   // binary search over all wallets).
   const bool forward = direction == TraceDirection::Forward;
-  std::vector<FoundEdge>& found = workspace.found;
-  std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round = workspace.last_round;
   const std::size_t reached_before_last = reached.size();
   // Only reads the states (the wallets' bounds) and the graph: with many wallets, two threads share it.
   const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here,
@@ -289,21 +308,21 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
       });
     }
   };
-  found.clear();
-  last_round.clear();
   scan_in_parallel(reached_before_last, workspace, scan);
   constexpr std::size_t kPrefetchDistance = 8;
   hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(options.hops));
-  for (std::size_t i = 0; i < last_round.size(); ++i) {
-    if (i + kPrefetchDistance < last_round.size()) workspace.prefetch(last_round[i + kPrefetchDistance].first);
-    const auto [node, offer] = last_round[i];
-    NodeState& entry = state(node);
-    if (entry.hop == kUnreachedHop) {
-      entry.hop = static_cast<std::uint16_t>(options.hops);
-      entry.time = offer;
-      reached.push_back(node);
-    } else if (Rules::better(offer, entry.time)) {
-      entry.time = offer;
+  for (const auto* offers : {&workspace.last_round, &workspace.helper_last_round}) {
+    for (std::size_t i = 0; i < offers->size(); ++i) {
+      if (i + kPrefetchDistance < offers->size()) workspace.prefetch((*offers)[i + kPrefetchDistance].first);
+      const auto [node, offer] = (*offers)[i];
+      NodeState& entry = state(node);
+      if (entry.hop == kUnreachedHop) {
+        entry.hop = static_cast<std::uint16_t>(options.hops);
+        entry.time = offer;
+        reached.push_back(node);
+      } else if (Rules::better(offer, entry.time)) {
+        entry.time = offer;
+      }
     }
   }
 
@@ -329,14 +348,9 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
     }
   };
   const auto order_transfers = [&] {
-    sort_found_edges(found, workspace.sorted, workspace.keys, workspace.scratch);
-    core::reserve_huge(result.edges, found.size());
-    core::reserve_huge(result.edge_sources, found.size());
-    for (const FoundEdge& edge : found) {
-      result.edges.push_back(edge.index);
-      result.edge_sources.push_back(edge.from);
-    }
+    write_in_time_order(FoundEdges(workspace.found, workspace.helper_found), result, workspace.keys, workspace.scratch);
   };
+
   if (reached.size() < kParallelFrom) {
     order_wallets(workspace.keys, workspace.scratch);
     order_transfers();
