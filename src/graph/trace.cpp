@@ -119,19 +119,24 @@ void run_on_two_threads(const There& there, const Here& here) {
   if (error) std::rethrow_exception(error);
 }
 
-// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, on two threads
-// when there are enough wallets to pay for starting one: each thread takes chunks from a shared counter (one
-// hub's transfers can outweigh thousands of wallets) into its own vectors (found / last_round and their
-// helper_ twins). The two are read as one afterwards, never copied together: in a fresh process every copy
-// is fresh memory, the dearest thing a cold trace touches. Their order does not matter.
+// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, whose transfers
+// number at most `most_edges`, on two threads when there are enough wallets to pay for starting one: each
+// thread takes chunks from a shared counter (one hub's transfers can outweigh thousands of wallets) into its
+// own vectors (found / last_round and their helper_ twins). The two are read as one afterwards, never copied
+// together: in a fresh process every copy is fresh memory, the dearest thing a cold trace touches. Their
+// order does not matter.
 template <typename Scan>
-void scan_in_parallel(std::size_t count, TraceWorkspace& workspace, const Scan& scan) {
+void scan_in_parallel(std::size_t count, std::size_t most_edges, TraceWorkspace& workspace, const Scan& scan) {
   constexpr std::size_t kChunk = 256;
   workspace.found.clear();
   workspace.last_round.clear();
   workspace.helper_found.clear();
   workspace.helper_last_round.clear();
+  core::reserve_huge(workspace.found, most_edges);
+  core::reserve_huge(workspace.last_round, most_edges);
   if (count < kParallelFrom) return scan(0, count, workspace.found, workspace.last_round);
+  core::reserve_huge(workspace.helper_found, most_edges);
+  core::reserve_huge(workspace.helper_last_round, most_edges);
   std::atomic<std::size_t> next{0};
   const auto work = [&](std::vector<FoundEdge>& found, std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round) {
     for (std::size_t begin; (begin = next.fetch_add(kChunk, std::memory_order_relaxed)) < count;) {
@@ -147,6 +152,7 @@ void scan_in_parallel(std::size_t count, TraceWorkspace& workspace, const Scan& 
 struct ForwardRules {
   static constexpr core::UnixSeconds kUnreached = core::kMaxTime;
   static bool better(core::UnixSeconds candidate, core::UnixSeconds current) { return candidate < current; }
+  static std::size_t degree(const TransferGraph& graph, NodeId node) { return graph.out_edges(node).size(); }
   template <typename Visit>
   static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit) {
     auto edges = graph.out_edges(node);
@@ -159,6 +165,7 @@ struct ForwardRules {
 struct BackwardRules {
   static constexpr core::UnixSeconds kUnreached = core::kMinTime;
   static bool better(core::UnixSeconds candidate, core::UnixSeconds current) { return candidate > current; }
+  static std::size_t degree(const TransferGraph& graph, NodeId node) { return graph.in_edges(node).size(); }
   template <typename Visit>
   static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit) {
     auto entries = graph.in_edges(node);
@@ -308,7 +315,11 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
       });
     }
   };
-  scan_in_parallel(reached_before_last, workspace, scan);
+  // At most this many transfers: room for them is reserved up front (address space only until written), as
+  // growing by doubling would first touch about twice the memory in a fresh process.
+  std::size_t most = 0;
+  for (std::size_t i = 0; i < reached_before_last; ++i) most += Rules::degree(graph, reached[i]);
+  scan_in_parallel(reached_before_last, most, workspace, scan);
   constexpr std::size_t kPrefetchDistance = 8;
   hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(options.hops));
   for (const auto* offers : {&workspace.last_round, &workspace.helper_last_round}) {
