@@ -5,6 +5,7 @@
 #include <future>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/store/transfer_writer.hpp"
 
 namespace fundtrail::report {
 namespace {
@@ -12,8 +13,6 @@ namespace {
 constexpr std::size_t kArenaBlockBytes = 1 << 20;
 // Below this many transactions a second connection costs more than it saves.
 constexpr std::size_t kParallelReadThreshold = 4096;
-
-std::int64_t tx_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
 
 void sort_unique(std::vector<std::int64_t>& ids) {
   std::sort(ids.begin(), ids.end());
@@ -72,7 +71,7 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
   await_transactions();
   std::vector<std::int64_t> tx_ids;
   tx_ids.reserve(transfer_ids.size());
-  for (std::int64_t transfer_id : transfer_ids) tx_ids.push_back(tx_id_of(transfer_id));
+  for (std::int64_t transfer_id : transfer_ids) tx_ids.push_back(store::transaction_id_of(transfer_id));
   sort_unique(tx_ids);
   std::erase_if(tx_ids, [this](std::int64_t id) { return transactions_.contains(id); });
   if (tx_ids.size() >= kParallelReadThreshold) {
@@ -92,20 +91,6 @@ void GraphLabels::prefetch(std::vector<std::int64_t> address_ids, const std::vec
   store_.read_addresses(address_ids, [this](std::int64_t id, core::Chain chain, std::string_view address) {
     addresses_.insert(id, AddressLabel{chain, text_.keep(address)});
   });
-}
-
-void TxHash::write(char* out) const {
-  store::IndexedTransaction spelled;
-  spelled.text = text_;
-  spelled.hash_bytes = bytes_;
-  spelled.hex_prefix = hex_prefix_;
-  spelled.write_hash(out);
-}
-
-std::string TxHash::str() const {
-  std::string text(size(), '\0');
-  write(text.data());
-  return text;
 }
 
 void GraphLabels::add(TransactionBatch&& batch) {
@@ -128,7 +113,7 @@ void GraphLabels::preload_address_text(std::int64_t address_id) const {
 }
 
 void GraphLabels::preload_transaction(std::int64_t transfer_id) const {
-  if (index_) index_->prefetch_transaction(tx_id_of(transfer_id));
+  if (index_) index_->prefetch_transaction(store::transaction_id_of(transfer_id));
 }
 
 AddressLabel GraphLabels::address(std::int64_t address_id) {
@@ -153,12 +138,10 @@ const core::AssetInfo& GraphLabels::asset(std::uint32_t asset_id) const {
 }
 
 TransactionLabel GraphLabels::transaction(std::int64_t transfer_id) {
-  const std::int64_t tx_id = tx_id_of(transfer_id);
+  const std::int64_t tx_id = store::transaction_id_of(transfer_id);
   if (index_) {
     if (const std::optional<store::IndexedTransaction> indexed = index_->transaction(tx_id)) {
-      const TxHash hash =
-          indexed->hash_bytes ? TxHash(indexed->hash_bytes, indexed->hex_prefix) : TxHash(indexed->text);
-      return TransactionLabel{hash, indexed->block_height};  // views the mapping
+      return TransactionLabel{indexed->hash, indexed->block_height};  // views the mapping
     }
   }
   const std::lock_guard lock(store_mutex_);  // as in address()

@@ -19,7 +19,7 @@ ReportTransfer describe_transfer(const graph::TransferGraph& graph, GraphLabels&
   const core::AssetInfo& asset = labels.asset(edge.asset);
   ReportTransfer transfer;
   transfer.tx_hash = transaction.tx_hash;
-  transfer.index = edge.transfer_id & store::kMaxTransferIndex;
+  transfer.index = store::transfer_index_of(edge.transfer_id);
   transfer.block_height = transaction.block_height;
   transfer.from = labels.address(from).address;
   transfer.to = labels.address(edge.to).address;

@@ -207,8 +207,6 @@ struct EdgeState {
 };
 static_assert(sizeof(EdgeState) == 32);
 
-std::int64_t tx_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
-
 }  // namespace
 
 struct TraceReport::Rows {
@@ -313,7 +311,8 @@ void order_by_hash_within_ties(std::vector<EdgeState>& edges, GraphLabels& label
   std::size_t run = 0;
   for (std::size_t i = 1; i <= edges.size(); ++i) {
     if (i < edges.size() && edges[i].hop == edges[run].hop && edges[i].timestamp == edges[run].timestamp) continue;
-    if (i - run > 1 && tx_id_of(edges[run].transfer_id) != tx_id_of(edges[i - 1].transfer_id)) {
+    if (i - run > 1 &&
+        store::transaction_id_of(edges[run].transfer_id) != store::transaction_id_of(edges[i - 1].transfer_id)) {
       struct Keyed {
         std::string hash;
         EdgeState state;
@@ -323,8 +322,8 @@ void order_by_hash_within_ties(std::vector<EdgeState>& edges, GraphLabels& label
         keyed.push_back(Keyed{labels.transaction(edges[k].transfer_id).tx_hash.str(), edges[k]});
       std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
         if (a.hash != b.hash) return a.hash < b.hash;
-        const std::int64_t a_index = a.state.transfer_id & store::kMaxTransferIndex;
-        const std::int64_t b_index = b.state.transfer_id & store::kMaxTransferIndex;
+        const std::uint32_t a_index = store::transfer_index_of(a.state.transfer_id);
+        const std::uint32_t b_index = store::transfer_index_of(b.state.transfer_id);
         return a_index != b_index ? a_index < b_index : a.state.transfer_id < b.state.transfer_id;
       });
       for (std::size_t k = run; k < i; ++k) edges[k] = keyed[k - run].state;
@@ -370,8 +369,6 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     }
   }
 
-  // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
-  // wallet's hop in this direction is the one to use, not the least over both directions.
   // The wallets need nothing more than their addresses to be ordered: with a large answer and labels that
   // only read (the label index), that runs on a second thread while this one orders and totals the transfers.
   using NodeKey = TraceReport::Rows::NodeKey;
@@ -384,6 +381,8 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
     rows.nodes = order_nodes<NodeKey>(nodes.states(), labels, rows.seed);
   }
 
+  // The trace uses a transfer one hop after the wallet it leaves from (forward) or reaches (backward); that
+  // wallet's hop in this direction is the one to use, not the least over both directions.
   const auto hop_of = [&](const graph::TraceResult& result, std::size_t i) {
     const bool forward = result.direction == graph::TraceDirection::Forward;
     const graph::NodeId near = forward ? result.edge_sources[i] : graph.edge(result.edges[i]).to;

@@ -206,22 +206,6 @@ struct LabelIndex::Mapping {
 
 std::string label_index_path_for(const std::string& store_path) { return store_path + ".labels"; }
 
-void IndexedTransaction::write_hash(char* out) const {
-  if (!hash_bytes) {
-    std::memcpy(out, text.data(), text.size());
-    return;
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  if (hex_prefix) {
-    *out++ = '0';
-    *out++ = 'x';
-  }
-  for (std::size_t i = 0; i < 32; ++i) {
-    *out++ = kDigits[hash_bytes[i] >> 4];
-    *out++ = kDigits[hash_bytes[i] & 15];
-  }
-}
-
 LabelIndex::LabelIndex(std::shared_ptr<const Mapping> mapping) : mapping_(std::move(mapping)) {
   const LabelHeader& header = mapping_->header();
   const std::byte* base = mapping_->data;
@@ -332,8 +316,7 @@ std::optional<IndexedTransaction> LabelIndex::transaction(std::int64_t id) const
   switch (transaction_kinds_[at]) {
     case kHex:
     case kPrefixedHex:
-      result.hash_bytes = record->hash;
-      result.hex_prefix = transaction_kinds_[at] == kPrefixedHex;
+      result.hash = TxHash(record->hash, transaction_kinds_[at] == kPrefixedHex);
       break;
     case kText: {
       std::uint64_t offset = 0;
@@ -341,7 +324,7 @@ std::optional<IndexedTransaction> LabelIndex::transaction(std::int64_t id) const
       std::memcpy(&offset, record->hash, 8);
       std::memcpy(&size, record->hash + 8, 4);
       if (size == 0 || offset > transaction_text_size_ || size > transaction_text_size_ - offset) return std::nullopt;
-      result.text = std::string_view(transaction_text_ + offset, size);
+      result.hash = TxHash(std::string_view(transaction_text_ + offset, size));
       break;
     }
     default:

@@ -1,4 +1,6 @@
 // store::LabelIndex: the memory-mapped labels beside a store, used only while it matches the store exactly.
+#include "fundtrail/store/label_index.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 #include <string>
 
 #include "fundtrail/store/case_store.hpp"
-#include "fundtrail/store/label_index.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "support/store_fixture.hpp"
 
@@ -41,11 +42,7 @@ class LabelIndexTest : public ::testing::Test {
     c.store().bump_data_version();
     return c.store().db().last_insert_rowid();
   }
-  static std::string hash_of(const IndexedTransaction& indexed) {
-    std::string text(indexed.hash_size(), '?');
-    indexed.write_hash(text.data());
-    return text;
-  }
+  static std::string hash_of(const IndexedTransaction& indexed) { return indexed.hash.str(); }
   std::string labels_path() const { return label_index_path_for(c.db_path()); }
 
   test::TempCase c{core::Chain::Generic, "fundtrail-label-index"};
@@ -147,7 +144,8 @@ TEST_F(LabelIndexTest, AFileThatIsNotTheOneRecordedIsNeverUsedAndIsRebuilt) {
     file.seekp(static_cast<std::streamoff>(size / 2));
     file.put('\x7f');
   }
-  std::filesystem::last_write_time(labels_path(), std::filesystem::file_time_type::clock::now() + std::chrono::hours(1));
+  std::filesystem::last_write_time(labels_path(),
+                                   std::filesystem::file_time_type::clock::now() + std::chrono::hours(1));
   EXPECT_FALSE(LabelIndex::open_current(c.store()));
   LabelIndexStats stats;
   LabelIndex::refresh(c.store(), &stats);

@@ -8,7 +8,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,30 +25,7 @@ struct AddressLabel {
   std::string_view address;  // normalised; owned by the GraphLabels
 };
 
-// A transaction hash as the labels hold it: text, or the 32 bytes the label index keeps for the usual 64
-// lower-case hex digits (optionally after "0x"), spelled out only where it is written: a report of hundreds
-// of thousands of transfers spells each hash straight into its output, not into memory first.
-class TxHash {
- public:
-  TxHash() = default;
-  explicit TxHash(std::string_view text) : text_(text) {}
-  TxHash(const std::uint8_t* bytes, bool hex_prefix) : bytes_(bytes), hex_prefix_(hex_prefix) {}
-
-  std::size_t size() const { return bytes_ ? (hex_prefix_ ? 66 : 64) : text_.size(); }
-  bool is_hex() const { return bytes_ != nullptr; }  // spelled in hex digits: plain ASCII
-  std::string_view text() const { return text_; }    // the hash when !is_hex()
-  void write(char* out) const;                       // size() characters
-  std::string str() const;
-
-  friend bool operator==(const TxHash& a, const TxHash& b) { return a.str() == b.str(); }
-  friend bool operator<(const TxHash& a, const TxHash& b) { return a.str() < b.str(); }
-  friend std::ostream& operator<<(std::ostream& out, const TxHash& hash) { return out << hash.str(); }
-
- private:
-  std::string_view text_;
-  const std::uint8_t* bytes_ = nullptr;
-  bool hex_prefix_ = false;
-};
+using store::TxHash;
 
 struct TransactionLabel {
   TxHash tx_hash;  // views the label index or text owned by the GraphLabels

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "fundtrail/core/chain.hpp"
+#include "fundtrail/store/tx_hash.hpp"
 
 namespace fundtrail::store {
 
@@ -36,16 +37,8 @@ struct IndexedAddress {
 };
 
 struct IndexedTransaction {
-  // The hash as stored is either `text` (views the mapping) or, for the usual 64 lower-case hex digits
-  // (optionally after "0x"), these 32 bytes, spelled out by write_hash().
-  std::string_view text;
-  const std::uint8_t* hash_bytes = nullptr;
-  bool hex_prefix = false;
+  TxHash hash;  // views the mapping: valid while the LabelIndex lives
   std::optional<std::int64_t> block_height;
-
-  std::size_t hash_size() const { return hash_bytes ? (hex_prefix ? 66 : 64) : text.size(); }
-  // Writes the hash's hash_size() characters to `out`.
-  void write_hash(char* out) const;
 };
 
 struct LabelIndexStats {

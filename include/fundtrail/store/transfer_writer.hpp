@@ -3,11 +3,11 @@
 // import and ingest is idempotent) and refuses a transfer whose key exists with other content.
 // The caller owns the surrounding store::Transaction: all writes of one command are one transaction.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <memory>
-#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +27,7 @@ struct SourceInfo {
   core::UnixSeconds fetched_at = 0;
   std::optional<int> status;
   std::optional<std::int64_t> byte_size;
-  std::string sha256;  // hex SHA-256 of the source's bytes
+  std::string sha256;                    // hex SHA-256 of the source's bytes
   std::optional<std::string> body_zstd;  // the raw bytes, zstd-compressed (--keep-raw)
 };
 
@@ -41,6 +41,10 @@ enum class WriteOutcome { Inserted, Duplicate };
 // Transfer ids are tx_id * 2^24 + index, so (transaction, index) is unique through the primary key alone.
 inline constexpr std::uint32_t kMaxTransferIndex = (1u << 24) - 1;
 inline std::int64_t transfer_id_of(std::int64_t tx_id, std::uint32_t index) { return (tx_id << 24) | index; }
+inline std::int64_t transaction_id_of(std::int64_t transfer_id) { return transfer_id >> 24; }
+inline std::uint32_t transfer_index_of(std::int64_t transfer_id) {
+  return static_cast<std::uint32_t>(transfer_id & kMaxTransferIndex);
+}
 
 class AddressIdCache;
 
@@ -166,8 +170,7 @@ class TransferWriter {
                              std::vector<InternedTransaction>& result);
   bool insert_transaction(const core::Transfer& first, std::int64_t id, std::optional<std::int64_t> source_id);
   WriteOutcome write_interned(const core::Transfer& transfer, const TxState& tx, std::int64_t asset_id,
-                              std::optional<std::int64_t> source_id, std::uint32_t probe_span,
-                              WalletIds wallets = {});
+                              std::optional<std::int64_t> source_id, std::uint32_t probe_span, WalletIds wallets = {});
 
   CaseStore& store_;
   Statement find_address_;
