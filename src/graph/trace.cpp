@@ -5,9 +5,8 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
-#include <exception>
+#include <future>
 #include <new>
-#include <thread>
 
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/huge_pages.hpp"
@@ -97,26 +96,13 @@ TraceWorkspace& thread_workspace() {
 // Below this many wallets, a second thread costs more than it saves.
 constexpr std::size_t kParallelFrom = 4096;
 
-// Runs `there` on a second thread while `here` runs on this one; rethrows what either threw once both
-// have finished.
+// Runs `there` on a second thread while `here` runs on this one; rethrows what `here` threw, else what
+// `there` threw, once both have finished (a std::async future waits when destroyed).
 template <typename There, typename Here>
 void run_on_two_threads(const There& there, const Here& here) {
-  std::exception_ptr error;
-  std::thread helper([&] {
-    try {
-      there();
-    } catch (...) {
-      error = std::current_exception();
-    }
-  });
-  try {
-    here();
-  } catch (...) {
-    helper.join();
-    throw;
-  }
-  helper.join();
-  if (error) std::rethrow_exception(error);
+  std::future<void> helper = std::async(std::launch::async, there);
+  here();
+  helper.get();
 }
 
 // Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, whose transfers
