@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <future>
 #include <new>
+#include <utility>
 
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/huge_pages.hpp"
@@ -15,18 +16,17 @@
 namespace fundtrail::graph {
 namespace {
 
-// Per-wallet state of a trace, in one dense array indexed by node id (the store's address ids are dense), so
-// relaxing a transfer reads one entry instead of probing hash maps. The array is kept per thread and reused
-// by the next trace (batch reports and store-wide scans run many): an entry whose stamp is not the current
-// trace's generation reads as unreached, so starting a trace costs nothing. It is calloc'd: the kernel maps
-// zero pages lazily, so only the pages of wallets a trace touches are ever written (24 bytes per wallet of
-// the store are reserved). Those pages are 2 MiB where the kernel allows (core/huge_pages.hpp): a trace
-// reaching a large part of the store then takes a few dozen page faults instead of tens of thousands, and a
-// local one keeps a few huge pages resident.
+// Per-wallet state of a trace, one entry per wallet the trace has offered funds to, in the order they were
+// first offered, which is the order they are reached (Briggs & Torczon 1993, sparse sets): a store-wide
+// slot array maps a wallet id to its entry, and an entry counts only if it points back at the wallet, so
+// starting a trace is clearing one vector. Both are kept per thread and reused by the next trace (batch
+// reports and store-wide scans run many). The slot array is calloc'd: the kernel maps zero pages lazily, so
+// a trace writes only the pages of the wallets it touches, 4 bytes per wallet. A 24-byte state per wallet
+// of the store instead made a cold 3-hop trace at 10M transfers zero 48 MB for 5 MB of states.
 struct NodeState {
   core::UnixSeconds time;       // arr_{k-1} / dep_{k-1}
   core::UnixSeconds candidate;  // best offer in the current round
-  std::uint32_t stamp;          // generation of the trace that wrote the entry
+  NodeId node;
   std::uint16_t hop;
 };
 
@@ -40,35 +40,44 @@ struct FoundEdge {
 
 class TraceWorkspace {
  public:
-  ~TraceWorkspace() { std::free(states_); }
+  ~TraceWorkspace() { std::free(slots_); }
 
-  // Starts a trace over `node_count` wallets; every entry then reads as unreached.
+  // Starts a trace over `node_count` wallets; every wallet then reads as unreached.
   void begin(std::size_t node_count) {
     if (node_count > capacity_) {
-      std::free(states_);
-      states_ = nullptr;
+      std::free(slots_);
+      slots_ = nullptr;
       capacity_ = 0;
-      states_ = static_cast<NodeState*>(std::calloc(node_count == 0 ? 1 : node_count, sizeof(NodeState)));
-      if (states_ == nullptr) throw std::bad_alloc();
-      core::advise_huge_pages(states_, node_count * sizeof(NodeState));
+      slots_ = static_cast<std::uint32_t*>(std::calloc(node_count == 0 ? 1 : node_count, sizeof(std::uint32_t)));
+      if (slots_ == nullptr) throw std::bad_alloc();
+      core::advise_huge_pages(slots_, node_count * sizeof(std::uint32_t));
       capacity_ = node_count;
-      generation_ = 0;
     }
-    if (++generation_ == 0) {  // wrapped after 2^32 traces: forget every stamp once
-      for (std::size_t i = 0; i < capacity_; ++i) states_[i].stamp = 0;
-      generation_ = 1;
-    }
+    states_.clear();
   }
 
-  NodeState& at(NodeId node, core::UnixSeconds unreached_time, std::uint16_t unreached_hop) {
-    NodeState& state = states_[node];
-    if (state.stamp != generation_) state = NodeState{unreached_time, unreached_time, generation_, unreached_hop};
-    return state;
+  // The state of `node`, created unreached when new. Invalidates references to other states when the
+  // vector grows (reserve() first where that matters).
+  [[gnu::always_inline]] NodeState& at(NodeId node, core::UnixSeconds unreached_time, std::uint16_t unreached_hop) {
+    const std::uint32_t slot = slots_[node];
+    if (slot < states_.size() && states_[slot].node == node) [[likely]]
+      return states_[slot];
+    return add(node, unreached_time, unreached_hop);
   }
-  // The entry of a wallet this trace has reached, read only: safe on several threads at once.
-  const NodeState& reached(NodeId node) const { return states_[node]; }
-  // Asks the CPU to start loading a wallet's entry that will be needed shortly (random memory access).
-  void prefetch(NodeId node) const { __builtin_prefetch(states_ + node); }
+  // The i-th wallet reached, read only: safe on several threads at once while no state is added.
+  const NodeState& state(std::size_t i) const { return states_[i]; }
+  NodeState& state(std::size_t i) { return states_[i]; }
+  // The state of a wallet this trace has reached.
+  const NodeState& reached(NodeId node) const { return states_[slots_[node]]; }
+  std::size_t size() const { return states_.size(); }
+  void reserve(std::size_t count) { core::reserve_huge(states_, count); }
+  // Ask the CPU to start loading what at(node) will read shortly (random memory access): first the slot,
+  // then, once the slot has arrived, the state.
+  void prefetch_slot(NodeId node) const { __builtin_prefetch(slots_ + node); }
+  void prefetch_state(NodeId node) const {
+    const std::uint32_t slot = slots_[node];
+    if (slot < states_.size()) __builtin_prefetch(states_.data() + slot);
+  }
 
   // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
   // trace would be a fresh set of page faults.
@@ -83,9 +92,14 @@ class TraceWorkspace {
   std::vector<std::uint64_t> helper_scratch;
 
  private:
-  NodeState* states_ = nullptr;
+  [[gnu::noinline]] NodeState& add(NodeId node, core::UnixSeconds unreached_time, std::uint16_t unreached_hop) {
+    slots_[node] = static_cast<std::uint32_t>(states_.size());
+    return states_.emplace_back(NodeState{unreached_time, unreached_time, node, unreached_hop});
+  }
+
+  std::uint32_t* slots_ = nullptr;  // wallet id -> index into states_, valid when the state points back
   std::size_t capacity_ = 0;
-  std::uint32_t generation_ = 0;
+  std::vector<NodeState> states_;
 };
 
 TraceWorkspace& thread_workspace() {
@@ -133,18 +147,28 @@ void scan_in_parallel(std::size_t count, std::size_t most_edges, TraceWorkspace&
                      [&] { work(workspace.found, workspace.last_round); });
 }
 
+// How many wallets ahead loops over scattered wallets ask for their memory.
+constexpr std::size_t kPrefetchDistance = 8;
+// How many transfers ahead a wallet's scan asks for the states of the wallets at their far ends: they lie
+// scattered over the store, and the relaxation waits for each.
+constexpr std::ptrdiff_t kLookAhead = 8;
+
 // Direction-specific pieces of the one algorithm: which adjacency to walk, which transfers are usable
 // from a wallet reached at `bound`, and which of two times is better.
 struct ForwardRules {
   static constexpr core::UnixSeconds kUnreached = core::kMaxTime;
   static bool better(core::UnixSeconds candidate, core::UnixSeconds current) { return candidate < current; }
   static std::size_t degree(const TransferGraph& graph, NodeId node) { return graph.out_edges(node).size(); }
-  template <typename Visit>
-  static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit) {
+  static void preload(const TransferGraph& graph, NodeId node) { graph.preload_out_edges(node); }
+  template <typename Visit, typename Ahead>
+  static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit, Ahead&& ahead) {
     auto edges = graph.out_edges(node);
     auto first = std::lower_bound(edges.begin(), edges.end(), bound,
                                   [](const Edge& e, core::UnixSeconds t) { return e.timestamp < t; });
-    for (auto it = first; it != edges.end(); ++it) visit(*it, it->to, graph.index_of(*it));
+    for (auto it = first; it != edges.end(); ++it) {
+      if (edges.end() - it > kLookAhead) ahead(it[kLookAhead].to, it[kLookAhead / 2].to);
+      visit(*it, it->to, graph.index_of(*it));
+    }
   }
 };
 
@@ -152,13 +176,17 @@ struct BackwardRules {
   static constexpr core::UnixSeconds kUnreached = core::kMinTime;
   static bool better(core::UnixSeconds candidate, core::UnixSeconds current) { return candidate > current; }
   static std::size_t degree(const TransferGraph& graph, NodeId node) { return graph.in_edges(node).size(); }
-  template <typename Visit>
-  static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit) {
+  static void preload(const TransferGraph& graph, NodeId node) { graph.preload_in_edges(node); }
+  template <typename Visit, typename Ahead>
+  static void usable(const TransferGraph& graph, NodeId node, core::UnixSeconds bound, Visit&& visit, Ahead&& ahead) {
     auto entries = graph.in_edges(node);
     auto last =
         std::upper_bound(entries.begin(), entries.end(), bound,
                          [&graph](core::UnixSeconds t, const InEdge& in) { return t < graph.edge(in.edge).timestamp; });
-    for (auto it = entries.begin(); it != last; ++it) visit(graph.edge(it->edge), it->from, it->edge);
+    for (auto it = entries.begin(); it != last; ++it) {
+      if (last - it > kLookAhead) ahead(it[kLookAhead].from, it[kLookAhead / 2].from);
+      visit(graph.edge(it->edge), it->from, it->edge);
+    }
   }
 };
 
@@ -235,47 +263,60 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const core::UnixSeconds seed_bound =
       !timed ? loosest : (direction == TraceDirection::Forward ? filter.since : filter.until);
 
-  const std::size_t node_count = graph.node_count();
   TraceWorkspace& workspace = thread_workspace();
-  workspace.begin(node_count);
+  workspace.begin(graph.node_count());
   auto state = [&workspace](NodeId node) -> NodeState& { return workspace.at(node, Rules::kUnreached, kUnreachedHop); };
-  std::vector<NodeId> reached{seed};
-  state(seed).time = seed_bound;
-  state(seed).hop = 0;
+  {
+    NodeState& origin = state(seed);
+    origin.time = seed_bound;
+    origin.hop = 0;
+  }
+  // The workspace lists the wallets by hop: a wallet's state is created when it is first offered funds, and
+  // each round reaches exactly the new wallets it offered funds to. Where each hop's run starts, with its hop.
+  std::vector<std::pair<std::size_t, std::uint16_t>> hop_runs{{0, 0}};
   std::vector<NodeId> frontier{seed};
   std::vector<NodeId> improved;
-  // `reached` lists the wallets by hop: each round appends the wallets it reaches first. Where each hop's
-  // run starts, with its hop.
-  std::vector<std::pair<std::size_t, std::uint16_t>> hop_runs{{0, 0}};
+  const auto preload = [&workspace](NodeId far, NodeId near) {
+    workspace.prefetch_slot(far);
+    workspace.prefetch_state(near);
+  };
 
   // Rounds 1..N-1 compute arr_{N-1}; only wallets whose time improved in the previous round can improve
   // others, because the rest contribute exactly what they contributed before.
   for (unsigned round = 1; round < options.hops && !frontier.empty(); ++round) {
     improved.clear();
-    for (NodeId node : frontier) {
-      Rules::usable(graph, node, state(node).time, [&](const Edge& edge, NodeId next, EdgeIndex) {
-        if (!filter.passes(graph, edge)) return;
-        const core::UnixSeconds offer = timed ? edge.timestamp : loosest;
-        NodeState& target = state(next);
-        const bool known = target.hop != kUnreachedHop;
-        if (known && !Rules::better(offer, target.time)) return;
-        if (target.candidate == Rules::kUnreached) {
-          improved.push_back(next);
-          target.candidate = offer;
-        } else if (Rules::better(offer, target.candidate)) {
-          target.candidate = offer;
-        }
-      });
+    hop_runs.emplace_back(workspace.size(), static_cast<std::uint16_t>(round));
+    std::size_t most = workspace.size();
+    for (std::size_t i = 0; i < frontier.size(); ++i) {
+      if (i + kPrefetchDistance < frontier.size()) Rules::preload(graph, frontier[i + kPrefetchDistance]);
+      most += Rules::degree(graph, frontier[i]);
+    }
+    workspace.reserve(std::min(most, graph.node_count()));  // no reallocation while the round holds a state
+    for (std::size_t i = 0; i < frontier.size(); ++i) {
+      const NodeId node = frontier[i];
+      if (i + kPrefetchDistance < frontier.size()) workspace.prefetch_state(frontier[i + kPrefetchDistance]);
+      Rules::usable(
+          graph, node, state(node).time,
+          [&](const Edge& edge, NodeId next, EdgeIndex) {
+            if (!filter.passes(graph, edge)) return;
+            const core::UnixSeconds offer = timed ? edge.timestamp : loosest;
+            NodeState& target = state(next);
+            const bool known = target.hop != kUnreachedHop;
+            if (known && !Rules::better(offer, target.time)) return;
+            if (target.candidate == Rules::kUnreached) {
+              improved.push_back(next);
+              target.candidate = offer;
+            } else if (Rules::better(offer, target.candidate)) {
+              target.candidate = offer;
+            }
+          },
+          preload);
     }
     // Apply the round's offers together: arr_k depends on arr_{k-1} only.
     frontier.clear();
-    hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(round));
     for (NodeId node : improved) {
       NodeState& entry = state(node);
-      if (entry.hop == kUnreachedHop) {
-        entry.hop = static_cast<std::uint16_t>(round);
-        reached.push_back(node);
-      }
+      if (entry.hop == kUnreachedHop) entry.hop = static_cast<std::uint16_t>(round);
       entry.time = entry.candidate;
       entry.candidate = Rules::kUnreached;
       frontier.push_back(node);
@@ -287,36 +328,40 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   // looking them up afterwards would chase random memory again (and finding an edge's source costs a
   // binary search over all wallets).
   const bool forward = direction == TraceDirection::Forward;
-  const std::size_t reached_before_last = reached.size();
+  const std::size_t reached_before_last = workspace.size();
   // Only reads the states (the wallets' bounds) and the graph: with many wallets, two threads share it.
   const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here,
                         std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round_here) {
     for (std::size_t i = begin; i < end; ++i) {
-      const NodeId node = reached[i];
-      Rules::usable(graph, node, workspace.reached(node).time, [&](const Edge& edge, NodeId next, EdgeIndex index) {
-        if (!filter.passes(graph, edge)) return;
-        const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
-        found_here.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? node : next});
-        last_round_here.emplace_back(next, timed ? edge.timestamp : loosest);
-      });
+      const NodeState& from = std::as_const(workspace).state(i);
+      Rules::usable(
+          graph, from.node, from.time,
+          [&](const Edge& edge, NodeId next, EdgeIndex index) {
+            if (!filter.passes(graph, edge)) return;
+            const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
+            found_here.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? from.node : next});
+            last_round_here.emplace_back(next, timed ? edge.timestamp : loosest);
+          },
+          [](NodeId, NodeId) {});
     }
   };
   // At most this many transfers: room for them is reserved up front (address space only until written), as
   // growing by doubling would first touch about twice the memory in a fresh process.
   std::size_t most = 0;
-  for (std::size_t i = 0; i < reached_before_last; ++i) most += Rules::degree(graph, reached[i]);
+  for (std::size_t i = 0; i < reached_before_last; ++i) most += Rules::degree(graph, workspace.state(i).node);
   scan_in_parallel(reached_before_last, most, workspace, scan);
-  constexpr std::size_t kPrefetchDistance = 8;
-  hop_runs.emplace_back(reached.size(), static_cast<std::uint16_t>(options.hops));
+  workspace.reserve(std::min(reached_before_last + most, graph.node_count()));
+  hop_runs.emplace_back(workspace.size(), static_cast<std::uint16_t>(options.hops));
   for (const auto* offers : {&workspace.last_round, &workspace.helper_last_round}) {
     for (std::size_t i = 0; i < offers->size(); ++i) {
-      if (i + kPrefetchDistance < offers->size()) workspace.prefetch((*offers)[i + kPrefetchDistance].first);
+      if (i + kPrefetchDistance < offers->size()) workspace.prefetch_slot((*offers)[i + kPrefetchDistance].first);
+      if (i + kPrefetchDistance / 2 < offers->size())
+        workspace.prefetch_state((*offers)[i + kPrefetchDistance / 2].first);
       const auto [node, offer] = (*offers)[i];
       NodeState& entry = state(node);
       if (entry.hop == kUnreachedHop) {
         entry.hop = static_cast<std::uint16_t>(options.hops);
         entry.time = offer;
-        reached.push_back(node);
       } else if (Rules::better(offer, entry.time)) {
         entry.time = offer;
       }
@@ -326,19 +371,22 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   TraceResult result;
   result.direction = direction;
   result.seed = seed;
-  // Wallets by (hop, id): `reached` is already by hop, so each hop's run is radix sorted on its wallet ids
+  // Wallets by (hop, id): the states are already by hop, so each hop's run is radix sorted on its wallet ids
   // alone. Transfers by (time, transfer id). With a large answer the two run on two threads.
+  const std::size_t reached_count = workspace.size();
   const auto order_wallets = [&](std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
     keys.clear();
-    core::reserve_huge(keys, reached.size());
-    keys.insert(keys.end(), reached.begin(), reached.end());
+    core::reserve_huge(keys, reached_count);
+    for (std::size_t i = 0; i < reached_count; ++i) keys.push_back(std::as_const(workspace).state(i).node);
     core::reserve_huge(result.nodes, keys.size());
     for (std::size_t run = 0; run < hop_runs.size(); ++run) {
       const std::size_t begin = hop_runs[run].first;
       const std::size_t end = run + 1 < hop_runs.size() ? hop_runs[run + 1].first : keys.size();
       radix_sort(keys.data() + begin, end - begin, scratch);
       for (std::size_t i = begin; i < end; ++i) {
-        if (i + kPrefetchDistance < end) workspace.prefetch(static_cast<NodeId>(keys[i + kPrefetchDistance]));
+        if (i + kPrefetchDistance < end) workspace.prefetch_slot(static_cast<NodeId>(keys[i + kPrefetchDistance]));
+        if (i + kPrefetchDistance / 2 < end)
+          workspace.prefetch_state(static_cast<NodeId>(keys[i + kPrefetchDistance / 2]));
         const auto node = static_cast<NodeId>(keys[i]);
         result.nodes.push_back(TracedNode{node, hop_runs[run].second, workspace.reached(node).time});
       }
@@ -348,7 +396,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
     write_in_time_order(FoundEdges(workspace.found, workspace.helper_found), result, workspace.keys, workspace.scratch);
   };
 
-  if (reached.size() < kParallelFrom) {
+  if (reached_count < kParallelFrom) {
     order_wallets(workspace.keys, workspace.scratch);
     order_transfers();
   } else {

@@ -17,17 +17,18 @@ TransferGraph::TransferGraph(std::shared_ptr<const void> storage, const std::byt
     : storage_(std::move(storage)), image_(image), size_(size) {
   if (size < sizeof(GraphHeader)) throw Error(ErrorKind::Corruption, "graph snapshot shorter than its header");
   const GraphHeader& header = header_of(image);
-  if (std::memcmp(header.magic, kGraphMagic, sizeof kGraphMagic) != 0 ||
-      header.format_version != kGraphFormatVersion) {
+  if (std::memcmp(header.magic, kGraphMagic, sizeof kGraphMagic) != 0 || header.format_version != kGraphFormatVersion) {
     throw Error(ErrorKind::Corruption, "graph snapshot has an unknown format");
   }
   const std::uint64_t nodes = header.node_count;
   const std::uint64_t edges = header.edge_count;
-  auto fits = [&](std::uint64_t pos, std::uint64_t bytes) { return pos % 8 == 0 && pos <= size && bytes <= size - pos; };
+  auto fits = [&](std::uint64_t pos, std::uint64_t bytes) {
+    return pos % 8 == 0 && pos <= size && bytes <= size - pos;
+  };
   if (header.total_size != size || !fits(header.out_offsets_pos, (nodes + 1) * 8) ||
       !fits(header.edges_pos, edges * sizeof(Edge)) || !fits(header.in_offsets_pos, (nodes + 1) * 8) ||
-      !fits(header.in_edges_pos, edges * sizeof(InEdge)) || !fits(header.big_pos, header.big_count * kBigAmountRecordSize) ||
-      edges > UINT32_MAX || nodes > UINT32_MAX) {
+      !fits(header.in_edges_pos, edges * sizeof(InEdge)) ||
+      !fits(header.big_pos, header.big_count * kBigAmountRecordSize) || edges > UINT32_MAX || nodes > UINT32_MAX) {
     throw Error(ErrorKind::Corruption, "graph snapshot sections do not fit its size");
   }
   node_count_ = nodes;
@@ -45,16 +46,6 @@ TransferGraph::TransferGraph(std::shared_ptr<const void> storage, const std::byt
 
 std::int64_t TransferGraph::data_version() const { return header_of(image_).data_version; }
 std::int64_t TransferGraph::max_transfer_id() const { return header_of(image_).max_transfer_id; }
-
-std::span<const Edge> TransferGraph::out_edges(NodeId node) const {
-  if (node >= node_count_) return {};
-  return {edges_ + out_offsets_[node], edges_ + out_offsets_[node + 1]};
-}
-
-std::span<const InEdge> TransferGraph::in_edges(NodeId node) const {
-  if (node >= node_count_) return {};
-  return {in_edges_ + in_offsets_[node], in_edges_ + in_offsets_[node + 1]};
-}
 
 NodeId TransferGraph::source_of(EdgeIndex index) const {
   // The last node whose first edge is <= index.

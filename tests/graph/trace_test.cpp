@@ -382,6 +382,21 @@ TEST_F(TraceTest, NodesSortedByHopThenIdAndEdgesByTimeThenTransferId) {
   EXPECT_EQ(result.direction, TraceDirection::Forward);
 }
 
+// Reproducible random numbers below a bound for generated graphs (Marsaglia 2003, xorshift64).
+class XorShift {
+ public:
+  explicit XorShift(std::uint64_t state) : state_(state) {}
+  std::uint64_t operator()(std::uint64_t bound) {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_ % bound;
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
 // The definition of docs/trace-semantics.md computed the slow way, round by round over every transfer: the
 // reference for answers large enough that graph::trace splits its work over two threads.
 TraceResult reference_trace(const TransferGraph& g, NodeId seed, TraceDirection direction, unsigned hops, bool timed) {
@@ -448,13 +463,7 @@ TraceResult reference_trace(const TransferGraph& g, NodeId seed, TraceDirection 
 // transfers ordered, on two threads. The answer must be exactly the definition's, in both directions,
 // with and without time order, whatever the threads' interleaving (several runs).
 TEST_F(TraceTest, LargeAnswersSplitOverTwoThreadsEqualTheDefinition) {
-  std::uint64_t x = 88172645463325252ull;
-  const auto random = [&x](std::uint64_t bound) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x % bound;
-  };
+  XorShift random(88172645463325252ull);
   constexpr int kWallets = 20000;
   for (int i = 0; i < 6000; ++i) {  // the seed pays thousands of wallets early: they form the first hop
     add("seed", "w" + std::to_string(random(kWallets)), static_cast<core::UnixSeconds>(random(1000)));
@@ -495,6 +504,44 @@ TEST_F(TraceTest, LargeAnswersSplitOverTwoThreadsEqualTheDefinition) {
       }
     }
   }
+}
+
+// Traces reuse one per-thread workspace whose wallet slots are never cleared (a slot counts only while its
+// state points back at the wallet): traces of every size from many seeds, one after the other in both
+// directions, must each equal the definition computed afresh.
+TEST_F(TraceTest, TracesFromManySeedsInTurnEqualTheDefinition) {
+  XorShift random(2463534242ull);
+  constexpr int kWallets = 600;
+  std::vector<std::string> senders;
+  for (int i = 0; i < 2400; ++i) {
+    senders.push_back("w" + std::to_string(random(kWallets)));
+    add(senders.back(), "w" + std::to_string(random(kWallets)), static_cast<core::UnixSeconds>(random(5000)));
+  }
+  build();
+  std::size_t largest = 0;
+  for (int i = 0; i < 60; ++i) {
+    const std::string& seed = senders[random(senders.size())];
+    const TraceDirection direction = i % 2 == 0 ? TraceDirection::Forward : TraceDirection::Backward;
+    const auto hops = static_cast<unsigned>(1 + random(5));
+    const bool timed = i % 7 != 0;
+    const TraceResult expected = reference_trace(graph(), node(seed), direction, hops, timed);
+    TraceOptions options;
+    options.hops = hops;
+    options.time_order = timed;
+    const TraceResult actual = trace(graph(), node(seed), direction, options);
+    const std::string context = seed + (direction == TraceDirection::Forward ? " out " : " in ") +
+                                std::to_string(hops) + (timed ? " timed" : " untimed");
+    ASSERT_EQ(actual.nodes.size(), expected.nodes.size()) << context;
+    for (std::size_t n = 0; n < expected.nodes.size(); ++n) {
+      ASSERT_EQ(actual.nodes[n].node, expected.nodes[n].node) << context;
+      ASSERT_EQ(actual.nodes[n].hop, expected.nodes[n].hop) << context;
+      ASSERT_EQ(actual.nodes[n].time, expected.nodes[n].time) << context;
+    }
+    ASSERT_EQ(actual.edges, expected.edges) << context;
+    ASSERT_EQ(actual.edge_sources, expected.edge_sources) << context;
+    largest = std::max(largest, actual.nodes.size());
+  }
+  EXPECT_GT(largest, 100u);  // some traces reach a large part of the graph, others little
 }
 
 TEST_F(TraceTest, SeedWithoutTransfersIsJustTheSeed) {

@@ -60,8 +60,18 @@ class TransferGraph {
   const std::byte* image() const { return image_; }
 
   bool has_node(std::int64_t id) const { return id >= 0 && static_cast<std::uint64_t>(id) < node_count_; }
-  std::span<const Edge> out_edges(NodeId node) const;
-  std::span<const InEdge> in_edges(NodeId node) const;
+  // Inline: a trace asks for the edges of every wallet it reaches.
+  std::span<const Edge> out_edges(NodeId node) const {
+    if (node >= node_count_) return {};
+    return {edges_ + out_offsets_[node], edges_ + out_offsets_[node + 1]};
+  }
+  std::span<const InEdge> in_edges(NodeId node) const {
+    if (node >= node_count_) return {};
+    return {in_edges_ + in_offsets_[node], in_edges_ + in_offsets_[node + 1]};
+  }
+  // Asks the CPU to start loading where a wallet's out- or in-edges lie (random memory access).
+  void preload_out_edges(NodeId node) const { __builtin_prefetch(out_offsets_ + node); }
+  void preload_in_edges(NodeId node) const { __builtin_prefetch(in_offsets_ + node); }
   const Edge& edge(EdgeIndex index) const { return edges_[index]; }
   EdgeIndex index_of(const Edge& edge) const { return static_cast<EdgeIndex>(&edge - edges_); }
   // Source node of an out-edge (binary search over the offsets).
