@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstddef>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/store/cache_stamp.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "graph_format.hpp"
@@ -200,7 +201,7 @@ std::string header_store_id(const TransferGraph& graph) {
 // checksum), kept in the store's meta table. A file whose stamp still matches was not rewritten since, so its
 // full checksum need not be recomputed on every start (that would read the whole file: ~0.3 s at 10M).
 constexpr std::string_view kStampKey = "graph_snapshot_stamp";
-constexpr std::string_view kRewritesKey = "rewrites";                      // bumped by TransferWriter
+constexpr std::string_view kRewritesKey = "rewrites";                         // bumped by TransferWriter
 constexpr std::string_view kSnapshotRewritesKey = "graph_snapshot_rewrites";  // its value at the last build
 
 std::optional<TransferGraph> map_snapshot(const std::string& path, const std::optional<std::string>& trusted_stamp) {
@@ -216,6 +217,7 @@ std::optional<TransferGraph> map_snapshot(const std::string& path, const std::op
   void* address = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
   ::close(fd);
   if (address == MAP_FAILED) return std::nullopt;
+  core::advise_huge_pages(address, size);  // a large trace reads much of it at random
   std::shared_ptr<const void> mapping(address, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
   const auto* image = static_cast<const std::byte*>(address);
   GraphHeader header{};
@@ -288,8 +290,7 @@ class SnapshotFile {
     // On disk before it is renamed into place and the store records its stamp: a snapshot whose stamp matches
     // is trusted without reading it all, so after a power loss the stamp must name a complete file or none.
     if (::msync(data(), size_, MS_SYNC) != 0) {
-      spdlog::warn("cannot write graph snapshot {}: {}; the next command builds it again", path_,
-                   std::strerror(errno));
+      spdlog::warn("cannot write graph snapshot {}: {}; the next command builds it again", path_, std::strerror(errno));
       return {TransferGraph(view, data(), size_), stamp};  // not installed: the temp file is removed
     }
     std::error_code error;
@@ -341,7 +342,7 @@ TransferGraph build_graph_in_memory(store::CaseStore& store) {
   pending.edges.reserve(static_cast<std::size_t>(store.transfer_count()));
   append_store_transfers(store, 0, pending);
   const GraphHeader header = layout_of(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1,
-                                      store.data_version(), store.max_transfer_id(), store.store_id());
+                                       store.data_version(), store.max_transfer_id(), store.store_id());
   return graph_from_buffer(build_image(pending, header), header.total_size);
 }
 
@@ -387,8 +388,8 @@ TransferGraph load_graph(store::CaseStore& store, SnapshotStats* stats) {
     append_store_transfers(store, 0, pending);
     local.new_transfers = pending.edges.size();
   }
-  spdlog::debug("graph snapshot {}: {} ({} transfers, {} new)", path,
-                local.incremental ? "extended" : "rebuilt", pending.edges.size(), local.new_transfers);
+  spdlog::debug("graph snapshot {}: {} ({} transfers, {} new)", path, local.incremental ? "extended" : "rebuilt",
+                pending.edges.size(), local.new_transfers);
   const GraphHeader header =
       layout_of(pending, static_cast<std::uint64_t>(store.max_address_id()) + 1, data_version, max_id, store_id);
   if (stats) *stats = local;

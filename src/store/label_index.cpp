@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fundtrail/core/error.hpp"
+#include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/store/cache_stamp.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
@@ -241,6 +242,7 @@ std::optional<LabelIndex> LabelIndex::map(const std::string& path, std::string_v
     return std::nullopt;
   }
   mapping->data = static_cast<const std::byte*>(address);
+  core::advise_huge_pages(address, mapping->size);  // a large report reads most of it at random
   const LabelHeader& header = mapping->header();
   LabelHeader expected = header;
   const bool counts_sane =
