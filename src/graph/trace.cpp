@@ -30,12 +30,13 @@ struct NodeState {
   std::uint16_t hop;
 };
 
-// A transfer of the result, with its sort key and sending wallet.
+// A transfer of the last round, with its sort key, its sending wallet and the wallet it reaches (whose arrival
+// it offers). 24 bytes: the store transfer id that settles equal times is read from the graph when needed.
 struct FoundEdge {
   std::uint64_t time_key;  // timestamp, order-preserving as unsigned
-  std::int64_t transfer_id;
   EdgeIndex index;
   NodeId from;
+  NodeId far;  // forward: the receiver; backward: the sender
 };
 
 class TraceWorkspace {
@@ -82,12 +83,10 @@ class TraceWorkspace {
   // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
   // trace would be a fresh set of page faults.
   std::vector<FoundEdge> found;
-  std::vector<std::pair<NodeId, core::UnixSeconds>> last_round;
   std::vector<std::uint64_t> keys;
   std::vector<std::uint64_t> scratch;
   // A second thread's buffers: the last round's scan (scan_in_parallel), ordering the wallets.
   std::vector<FoundEdge> helper_found;
-  std::vector<std::pair<NodeId, core::UnixSeconds>> helper_last_round;
   std::vector<std::uint64_t> helper_keys;
   std::vector<std::uint64_t> helper_scratch;
 
@@ -119,32 +118,27 @@ void run_on_two_threads(const There& there, const Here& here) {
   helper.get();
 }
 
-// Runs scan(begin, end, found, last_round) over the wallets [0, count) of the last round, whose transfers
+// Runs scan(begin, end, found) over the wallets [0, count) of the last round, whose transfers
 // number at most `most_edges`, on two threads when there are enough wallets to pay for starting one: each
 // thread takes chunks from a shared counter (one hub's transfers can outweigh thousands of wallets) into its
-// own vectors (found / last_round and their helper_ twins). The two are read as one afterwards, never copied
+// own vector (found and its helper_ twin). The two are read as one afterwards, never copied
 // together: in a fresh process every copy is fresh memory, the dearest thing a cold trace touches. Their
 // order does not matter.
 template <typename Scan>
 void scan_in_parallel(std::size_t count, std::size_t most_edges, TraceWorkspace& workspace, const Scan& scan) {
   constexpr std::size_t kChunk = 256;
   workspace.found.clear();
-  workspace.last_round.clear();
   workspace.helper_found.clear();
-  workspace.helper_last_round.clear();
   core::reserve_huge(workspace.found, most_edges);
-  core::reserve_huge(workspace.last_round, most_edges);
-  if (count < kParallelFrom) return scan(0, count, workspace.found, workspace.last_round);
+  if (count < kParallelFrom) return scan(0, count, workspace.found);
   core::reserve_huge(workspace.helper_found, most_edges);
-  core::reserve_huge(workspace.helper_last_round, most_edges);
   std::atomic<std::size_t> next{0};
-  const auto work = [&](std::vector<FoundEdge>& found, std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round) {
+  const auto work = [&](std::vector<FoundEdge>& found) {
     for (std::size_t begin; (begin = next.fetch_add(kChunk, std::memory_order_relaxed)) < count;) {
-      scan(begin, std::min(begin + kChunk, count), found, last_round);
+      scan(begin, std::min(begin + kChunk, count), found);
     }
   };
-  run_on_two_threads([&] { work(workspace.helper_found, workspace.helper_last_round); },
-                     [&] { work(workspace.found, workspace.last_round); });
+  run_on_two_threads([&] { work(workspace.helper_found); }, [&] { work(workspace.found); });
 }
 
 // How many wallets ahead loops over scattered wallets ask for their memory.
@@ -208,8 +202,8 @@ class FoundEdges {
 // Writes the transfers' indexes and sources into `result` by (time, transfer id). Radix sorts (time -
 // earliest, position) packed in 64 bits when they fit (always for real data: a century of seconds and a
 // billion transfers take 62 bits), then settles equal times by transfer id; otherwise a comparison sort.
-void write_in_time_order(const FoundEdges& found, TraceResult& result, std::vector<std::uint64_t>& keys,
-                         std::vector<std::uint64_t>& scratch) {
+void write_in_time_order(const TransferGraph& graph, const FoundEdges& found, TraceResult& result,
+                         std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
   const std::size_t count = found.size();
   core::reserve_huge(result.edges, count);
   core::reserve_huge(result.edge_sources, count);
@@ -224,10 +218,11 @@ void write_in_time_order(const FoundEdges& found, TraceResult& result, std::vect
     earliest = std::min(earliest, found[i].time_key);
     latest = std::max(latest, found[i].time_key);
   }
-  const auto before = [&found](std::uint64_t a, std::uint64_t b) {  // positions, by (time, transfer id)
+  const auto before = [&found, &graph](std::uint64_t a, std::uint64_t b) {  // positions, by (time, transfer id)
     const FoundEdge& x = found[a];
     const FoundEdge& y = found[b];
-    return x.time_key != y.time_key ? x.time_key < y.time_key : x.transfer_id < y.transfer_id;
+    if (x.time_key != y.time_key) return x.time_key < y.time_key;
+    return graph.edge(x.index).transfer_id < graph.edge(y.index).transfer_id;
   };
   const unsigned position_bits = static_cast<unsigned>(std::bit_width(count - 1));
   keys.clear();
@@ -330,8 +325,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const bool forward = direction == TraceDirection::Forward;
   const std::size_t reached_before_last = workspace.size();
   // Only reads the states (the wallets' bounds) and the graph: with many wallets, two threads share it.
-  const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here,
-                        std::vector<std::pair<NodeId, core::UnixSeconds>>& last_round_here) {
+  const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here) {
     for (std::size_t i = begin; i < end; ++i) {
       const NodeState& from = std::as_const(workspace).state(i);
       Rules::usable(
@@ -339,8 +333,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
           [&](const Edge& edge, NodeId next, EdgeIndex index) {
             if (!filter.passes(graph, edge)) return;
             const auto time_key = static_cast<std::uint64_t>(edge.timestamp) ^ (std::uint64_t{1} << 63);
-            found_here.push_back(FoundEdge{time_key, edge.transfer_id, index, forward ? from.node : next});
-            last_round_here.emplace_back(next, timed ? edge.timestamp : loosest);
+            found_here.push_back(FoundEdge{time_key, index, forward ? from.node : next, next});
           },
           [](NodeId, NodeId) {});
     }
@@ -352,13 +345,15 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   scan_in_parallel(reached_before_last, most, workspace, scan);
   workspace.reserve(std::min(reached_before_last + most, graph.node_count()));
   hop_runs.emplace_back(workspace.size(), static_cast<std::uint16_t>(options.hops));
-  for (const auto* offers : {&workspace.last_round, &workspace.helper_last_round}) {
+  for (const auto* offers : {&workspace.found, &workspace.helper_found}) {
     for (std::size_t i = 0; i < offers->size(); ++i) {
-      if (i + kPrefetchDistance < offers->size()) workspace.prefetch_slot((*offers)[i + kPrefetchDistance].first);
+      if (i + kPrefetchDistance < offers->size()) workspace.prefetch_slot((*offers)[i + kPrefetchDistance].far);
       if (i + kPrefetchDistance / 2 < offers->size())
-        workspace.prefetch_state((*offers)[i + kPrefetchDistance / 2].first);
-      const auto [node, offer] = (*offers)[i];
-      NodeState& entry = state(node);
+        workspace.prefetch_state((*offers)[i + kPrefetchDistance / 2].far);
+      const FoundEdge& found = (*offers)[i];
+      const core::UnixSeconds offer =
+          timed ? static_cast<core::UnixSeconds>(found.time_key ^ (std::uint64_t{1} << 63)) : loosest;
+      NodeState& entry = state(found.far);
       if (entry.hop == kUnreachedHop) {
         entry.hop = static_cast<std::uint16_t>(options.hops);
         entry.time = offer;
@@ -393,7 +388,8 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
     }
   };
   const auto order_transfers = [&] {
-    write_in_time_order(FoundEdges(workspace.found, workspace.helper_found), result, workspace.keys, workspace.scratch);
+    write_in_time_order(graph, FoundEdges(workspace.found, workspace.helper_found), result, workspace.keys,
+                        workspace.scratch);
   };
 
   if (reached_count < kParallelFrom) {
