@@ -210,13 +210,12 @@ static_assert(sizeof(EdgeState) == 32);
 }  // namespace
 
 struct TraceReport::Rows {
-  // A wallet's row: its label and hop are the sort key, compared as (hop, the address's first eight bytes as
-  // one number) and by the whole address only when those tie: string compares through scattered label
-  // pointers would dominate the sort.
+  // A wallet's row, 16 bytes: its hop and address are the sort key, compared as (hop, the address's first
+  // eight bytes as one number) and by the whole address only when those tie: string compares through
+  // scattered label pointers would dominate the sort. The label is looked up again when the row is written.
   struct NodeKey {
-    unsigned hop;  // 0 for the seed only
     std::uint64_t prefix;
-    AddressLabel label;
+    std::uint32_t hop;  // 0 for the seed only
     std::uint32_t state;
   };
   graph::NodeId seed = 0;
@@ -239,18 +238,22 @@ std::size_t TraceReport::edge_count() const { return rows_->edges.size(); }
 // positions ahead (label text, totals), overlapping its latency with the work on this one.
 ReportNode TraceReport::node(std::size_t position) const {
   const std::vector<Rows::NodeKey>& keys = rows_->nodes;
+  const std::vector<NodeState>& states = rows_->states;
   if (position + kPreloadAhead < keys.size()) {
-    __builtin_prefetch(&rows_->states[keys[position + kPreloadAhead].state]);
+    __builtin_prefetch(&states[keys[position + kPreloadAhead].state]);
     __builtin_prefetch(&rows_->sums[keys[position + kPreloadAhead].state]);
   }
   if (position + kPreloadAhead / 2 < keys.size())
-    __builtin_prefetch(keys[position + kPreloadAhead / 2].label.address.data());
+    labels_->preload_address(states[keys[position + kPreloadAhead / 2].state].node);
+  if (position + kPreloadAhead / 4 < keys.size())
+    labels_->preload_address_text(states[keys[position + kPreloadAhead / 4].state].node);
   const Rows::NodeKey& key = keys[position];
-  const NodeState& state = rows_->states[key.state];
+  const NodeState& state = states[key.state];
   const bool seed = state.node == rows_->seed;
+  const AddressLabel label = labels_->address(state.node);
   ReportNode out;
-  out.address = key.label.address;
-  out.chain = key.label.chain;
+  out.address = label.address;
+  out.chain = label.chain;
   out.hop = key.hop;
   out.direction = seed ? "seed" : direction_name(state.bits);
   if (state.reached != kNotReached) out.reached = state.reached;
@@ -294,12 +297,12 @@ std::vector<NodeKey> order_nodes(const std::vector<NodeState>& states, GraphLabe
     for (std::size_t b = 0; b < 8; ++b) {
       prefix = prefix << 8 | (b < label.address.size() ? static_cast<unsigned char>(label.address[b]) : 0u);
     }
-    keys.push_back(NodeKey{states[i].node == seed ? 0u : unsigned{states[i].hop}, prefix, label, i});
+    keys.push_back(NodeKey{prefix, states[i].node == seed ? 0u : std::uint32_t{states[i].hop}, i});
   }
-  std::sort(keys.begin(), keys.end(), [](const NodeKey& a, const NodeKey& b) {
+  std::sort(keys.begin(), keys.end(), [&](const NodeKey& a, const NodeKey& b) {
     if (a.hop != b.hop) return a.hop < b.hop;
     if (a.prefix != b.prefix) return a.prefix < b.prefix;
-    return a.label.address < b.label.address;
+    return labels.address(states[a.state].node).address < labels.address(states[b.state].node).address;
   });
   return keys;
 }

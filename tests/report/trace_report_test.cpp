@@ -151,6 +151,24 @@ TEST_F(TraceReportTest, ALargeAnswerKeepsItsOrderAndExactTotals) {
   }
 }
 
+// Wallets are compared by their first eight bytes first: where those are equal for all of them, the whole
+// address must decide, on one thread (labels from the store) and on two (labels from the index).
+TEST_F(TraceReportTest, WalletsSharingTheirFirstEightBytesAreOrderedByTheWholeAddress) {
+  constexpr int kWallets = 21000;
+  for (int i = 0; i < kWallets; ++i) c.add("hub", "account-" + std::to_string((i * 7919) % kWallets), 100 + i);
+  for (const bool indexed : {false, true}) {
+    if (indexed) store::LabelIndex::refresh(c.store());
+    const std::vector<ReportNode> rows = nodes(report("hub", "out", 1));
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(kWallets + 1));
+    std::size_t unordered = 0;
+    for (std::size_t k = 2; k < rows.size(); ++k) unordered += rows[k - 1].address < rows[k].address ? 0 : 1;
+    EXPECT_EQ(unordered, 0u) << (indexed ? "with" : "without") << " the label index";
+    EXPECT_EQ(rows[1].address, "account-0");
+    EXPECT_EQ(rows[2].address, "account-1");
+    EXPECT_EQ(rows[3].address, "account-10");
+  }
+}
+
 // The JSON of a large answer is written on two threads when the labels come from the label index, on one
 // otherwise: the bytes must be the same, and exactly nlohmann's layout, with hostile wallet names and asset
 // symbols (generic accounts are free text) among them.
