@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libboost-dev nlohmann-json3-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libssl-dev libcrypto++-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libcli11-dev libssl-dev
   libbenchmark-dev libzstd-dev
   python3 python3-networkx
 )

@@ -1,6 +1,5 @@
 #include "fundtrail/core/hash.hpp"
 
-#include <cryptopp/keccak.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -59,17 +58,6 @@ Digest32 sha256(std::string_view data) {
 Digest32 double_sha256(std::span<const std::uint8_t> data) {
   const Digest32 first = sha256(data);
   return sha256(std::span<const std::uint8_t>(first));
-}
-
-Digest32 keccak256(std::span<const std::uint8_t> data) {
-  Digest32 out{};
-  CryptoPP::Keccak_256 keccak;
-  keccak.CalculateDigest(out.data(), data.data(), data.size());
-  return out;
-}
-
-Digest32 keccak256(std::string_view data) {
-  return keccak256(std::span(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
 }
 
 std::string to_hex(std::span<const std::uint8_t> bytes) {

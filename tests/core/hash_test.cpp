@@ -55,6 +55,20 @@ TEST(HashTest, Keccak256AroundTheRateBoundary) {
   EXPECT_EQ(hex(keccak256(std::string(200, 'a'))), "96ea54061def936c4be90b518992fdc6f12f535068a256229aca54267b4d084d");
 }
 
+// Several blocks of every byte value (byte i = 31 i + 7): the multi-block path. Expected values from Crypto++
+// 8.7's Keccak_256, an independent implementation.
+TEST(HashTest, Keccak256OverManyBlocks) {
+  const auto pattern = [](std::size_t size) {
+    std::string bytes;
+    for (std::size_t i = 0; i < size; ++i) bytes.push_back(static_cast<char>(i * 31 + 7));
+    return bytes;
+  };
+  EXPECT_EQ(hex(keccak256(pattern(272))), "c62d6a60780d4e03408834062e58004a549cff1c7487c0b9a130810621b0fcae");
+  EXPECT_EQ(hex(keccak256(pattern(273))), "b47ca693c8d675afa3b0b644da6dc96613f07c6f8971f9a0077ed6b7c994561d");
+  EXPECT_EQ(hex(keccak256(pattern(1000))), "c77d9bffcae9f0984e6dff7eea63cc14cad5f367f791e27b08a1953f192f30a5");
+  EXPECT_EQ(hex(keccak256(pattern(100000))), "cbbdbce22fd6fe62df332a4262961bc10543b76a62a8a9d93e08e069605684fa");
+}
+
 TEST(HashTest, ToHexIsLowerCaseWithLeadingZeros) {
   const std::vector<std::uint8_t> bytes{0x00, 0x0f, 0xa0, 0xff};
   EXPECT_EQ(to_hex(bytes), "000fa0ff");
