@@ -1,14 +1,12 @@
 // The libcurl transport. Every option is re-applied per request after curl_easy_reset(), which keeps the
 // handle's connection cache, DNS cache and TLS session cache: keep-alive without options leaking from one
 // request (say a POST body) into the next.
-#include <curl/curl.h>
-
 #include <array>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
+#include "curl_library.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/ingest/http_transport.hpp"
 
@@ -23,18 +21,6 @@ std::string default_user_agent() {
 }
 
 namespace {
-
-void init_curl_once() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  // curl_global_init is not thread-safe against other libcurl calls; doing it exactly once before the first
-  // handle is what libcurl asks of applications. curl_global_cleanup is deliberately never called: handles
-  // may live until static destruction.
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    throw Error(ErrorKind::IoError, std::string("cannot initialise libcurl: ") + curl_easy_strerror(result));
-  }
-}
 
 // Whether the same request may succeed if tried again later. Anything that says "the server or the network
 // hiccuped" is retryable; anything that says "this request or this peer is wrong" is not, so a bad
@@ -83,18 +69,17 @@ std::string_view trim(std::string_view text) {
 }
 
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { curl_library().slist_free_all(list); }
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
-    init_curl_once();
-    handle_ = curl_easy_init();
+  explicit CurlTransport(CurlOptions options) : options_(std::move(options)), curl_(curl_library()) {
+    handle_ = curl_.easy_init();
     if (handle_ == nullptr) throw Error(ErrorKind::IoError, "cannot create a libcurl handle");
   }
-  ~CurlTransport() override { curl_easy_cleanup(handle_); }
+  ~CurlTransport() override { curl_.easy_cleanup(handle_); }
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
@@ -108,18 +93,18 @@ class CurlTransport final : public HttpTransport {
 
     SlistPtr header_list;
     // An empty "Expect:" stops curl from waiting up to a second for "100 Continue" before sending a body.
-    header_list.reset(append(header_list.release(), "Expect:", context));
+    header_list.reset(append(curl_, header_list.release(), "Expect:", context));
     for (const auto& [name, value] : request.headers) {
       // CR or LF in a header would let a value smuggle extra headers (or a second request) onto the wire.
       if (!is_http_token(name) || value.find_first_of("\r\n") != std::string::npos) {
         throw invalid_argument(context + ": invalid header " + printable_excerpt(name, 60));
       }
-      header_list.reset(append(header_list.release(), name + ": " + value, context));
+      header_list.reset(append(curl_, header_list.release(), name + ": " + value, context));
     }
 
     Exchange exchange;
     exchange.max_bytes = options_.max_response_bytes;
-    curl_easy_reset(handle_);
+    curl_.easy_reset(handle_);
     error_buffer_[0] = '\0';
     set(CURLOPT_ERRORBUFFER, error_buffer_.data());
     set(CURLOPT_URL, request.url.c_str());
@@ -155,7 +140,7 @@ class CurlTransport final : public HttpTransport {
       set(CURLOPT_POSTFIELDS, request.body.data());
     }
 
-    const CURLcode code = curl_easy_perform(handle_);
+    const CURLcode code = curl_.easy_perform(handle_);
     if (exchange.over_cap || code == CURLE_FILESIZE_EXCEEDED) {
       throw TransportError("response larger than the cap of " + std::to_string(options_.max_response_bytes) + " bytes",
                            false, context);
@@ -163,15 +148,15 @@ class CurlTransport final : public HttpTransport {
     if (code != CURLE_OK) {
       std::string reason = "curl error " + std::to_string(static_cast<int>(code)) + ": ";
       reason += error_buffer_[0] != '\0' ? printable_excerpt(error_buffer_.data(), CURL_ERROR_SIZE)
-                                         : std::string(curl_easy_strerror(code));
+                                         : std::string(curl_.easy_strerror(code));
       throw TransportError(std::move(reason), is_retryable(code), context);
     }
 
     HttpResponse response;
     long status = 0;
-    curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
+    curl_.easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
     double seconds = 0;
-    curl_easy_getinfo(handle_, CURLINFO_TOTAL_TIME, &seconds);
+    curl_.easy_getinfo(handle_, CURLINFO_TOTAL_TIME, &seconds);
     response.status = static_cast<int>(status);
     response.seconds = seconds;
     response.body = std::move(exchange.body);
@@ -189,18 +174,19 @@ class CurlTransport final : public HttpTransport {
 
   template <typename Value>
   void set(CURLoption option, Value value) {
-    const CURLcode code = curl_easy_setopt(handle_, option, value);
+    const CURLcode code = curl_.easy_setopt(handle_, option, value);
     // Only an option this libcurl lacks fails here; that is a build problem, not a network one.
     if (code != CURLE_OK) {
       throw Error(ErrorKind::IoError, "libcurl rejected option " + std::to_string(static_cast<int>(option)) + ": " +
-                                          curl_easy_strerror(code));
+                                          curl_.easy_strerror(code));
     }
   }
 
-  static curl_slist* append(curl_slist* list, const std::string& line, const std::string& context) {
-    curl_slist* appended = curl_slist_append(list, line.c_str());
+  static curl_slist* append(const CurlLibrary& curl, curl_slist* list, const std::string& line,
+                            const std::string& context) {
+    curl_slist* appended = curl.slist_append(list, line.c_str());
     if (appended == nullptr) {
-      curl_slist_free_all(list);
+      curl.slist_free_all(list);
       throw Error(ErrorKind::IoError, context + ": out of memory building headers");
     }
     return appended;
@@ -237,6 +223,7 @@ class CurlTransport final : public HttpTransport {
   }
 
   CurlOptions options_;
+  const CurlLibrary& curl_;
   CURL* handle_ = nullptr;
   std::array<char, CURL_ERROR_SIZE> error_buffer_{};
 };

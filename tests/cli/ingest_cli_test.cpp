@@ -596,6 +596,26 @@ TEST_F(IngestCliTest, TwoHopsStoreExactlyTheBreadthFirstSetAndSkipTheHub) {
 // ---------------------------------------------------------------------------------------------------------
 // 3. Faults the client must ride out
 
+// libcurl is loaded when the first request is made, not linked into the binary (curl_library.hpp): commands
+// that make no request never pay for loading it, and a missing libcurl is a clear error of ingest alone.
+TEST_F(IngestCliTest, LibcurlIsLoadedOnlyByCommandsThatUseTheNetwork) {
+  const std::string ldd = find_in_path("ldd");
+  if (!ldd.empty()) {
+    const CliResult linked = run_program(ldd, {FUNDTRAIL_BINARY});
+    ASSERT_EQ(linked.exit_code, 0) << linked.describe();
+    EXPECT_THAT(linked.out, Not(HasSubstr("libcurl"))) << "fundtrail links libcurl at start-up";
+  }
+  std::vector<std::string> args = ingest_args(db_, {"--hops", "1"});
+  const CliResult missing =
+      run_fundtrail(args, CliOptions{{"FUNDTRAIL_LIBCURL=/nonexistent/libcurl.so.4"}, {}, 60'000ms});
+  EXPECT_EQ(missing.exit_code, 1) << missing.describe();
+  EXPECT_THAT(missing.err, HasSubstr("cannot load libcurl /nonexistent/libcurl.so.4 (install the libcurl4 package)"));
+  EXPECT_EQ(server_->requests_to("/address/" + S() + "/txs"), 0);
+  const CliResult loaded = ingest(db_, {"--hops", "1"});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.describe();
+  EXPECT_GE(server_->requests_to("/address/" + S() + "/txs"), 1);
+}
+
 TEST_F(IngestCliTest, RateLimitsServerErrorsAndTruncatedBodiesAreRetried) {
   const Scenario& s = scenario();
   start_server({"--fault", "429:/address/" + S() + "/txs:1",               // first page: Retry-After 1

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP seam of the ingest layer: requests, responses, the transport interface, the real libcurl transport
-// and a scripted fake for unit tests. Only src/ingest links libcurl; nothing in this header exposes it.
+// and a scripted fake for unit tests. Only src/ingest uses libcurl (loaded at first use, curl_library.hpp);
+// nothing in this header exposes it.
 //
 // A transport performs exactly one HTTP exchange: no retries, no rate limiting (PoliteClient adds those).
 // Any HTTP status, 4xx and 5xx included, is a *response*; only a failure to obtain a complete response
