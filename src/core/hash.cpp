@@ -51,6 +51,33 @@ Digest32 sha256(std::span<const std::uint8_t> data) {
   return out;
 }
 
+struct Sha256Hasher::Context {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx{EVP_MD_CTX_new()};
+};
+
+Sha256Hasher::Sha256Hasher() : context_(std::make_unique<Context>()) {
+  const EVP_MD* md = sha256_md();
+  if (md == nullptr || context_->ctx == nullptr || EVP_DigestInit_ex(context_->ctx.get(), md, nullptr) != 1) {
+    throw_openssl_failure();
+  }
+}
+
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::update(std::string_view bytes) {
+  if (EVP_DigestUpdate(context_->ctx.get(), bytes.data(), bytes.size()) != 1) throw_openssl_failure();
+}
+
+Digest32 Sha256Hasher::finish() {
+  Digest32 out{};
+  unsigned int size = 0;
+  if (EVP_DigestFinal_ex(context_->ctx.get(), out.data(), &size) != 1 || size != out.size() ||
+      EVP_DigestInit_ex(context_->ctx.get(), sha256_md(), nullptr) != 1) {
+    throw_openssl_failure();
+  }
+  return out;
+}
+
 Digest32 sha256(std::string_view data) {
   return sha256(std::span(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
 }

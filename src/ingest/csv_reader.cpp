@@ -62,6 +62,7 @@ bool CsvReader::fill() {
     }
     eof_ = true;
   }
+  if (observer_ && end_ > 0) observer_(std::string_view(buffer_.get(), end_));
   if (!started_) {
     started_ = true;
     if (end_ >= 3 && std::memcmp(buffer_.get(), "\xEF\xBB\xBF", 3) == 0) pos_ = 3;

@@ -1,14 +1,14 @@
 #include "fundtrail/store/transfer_writer.hpp"
 
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <numeric>
-#include <thread>
 #include <stdexcept>
-
-#include <spdlog/spdlog.h>
-#include <sqlite3.h>
+#include <thread>
 
 #include "fundtrail/core/asset.hpp"
 #include "fundtrail/core/error.hpp"
@@ -44,8 +44,7 @@ void bind_amount(Statement& statement, int index, const core::Amount& amount) {
 }
 
 std::string stored_amount_text(const Statement& statement, int column) {
-  return statement.is_integer(column) ? std::to_string(statement.column_int64(column))
-                                      : statement.column_text(column);
+  return statement.is_integer(column) ? std::to_string(statement.column_int64(column)) : statement.column_text(column);
 }
 
 // Worker threads for SQLite's sorter besides the calling thread: one per further core, at most three.
@@ -80,6 +79,27 @@ TransferWriter::TransferWriter(CaseStore& store)
       address_ids_(std::make_unique<AddressIdCache>(kMaxCachedAddresses)) {}
 
 TransferWriter::~TransferWriter() = default;
+
+std::int64_t TransferWriter::settle_file_source(std::int64_t source_id, const std::string& sha256, bool wrote_rows) {
+  find_file_source_.reset();
+  find_file_source_.bind(1, std::string_view("file")).bind(2, sha256);
+  const std::int64_t earlier = find_file_source_.step() ? find_file_source_.column_int64(0) : 0;
+  find_file_source_.reset();
+  if (earlier != 0 && earlier != source_id && !wrote_rows) {
+    store_.db().prepare("DELETE FROM sources WHERE id = ?1").bind(1, source_id).run();
+    return earlier;
+  }
+  store_.db().prepare("UPDATE sources SET sha256 = ?1 WHERE id = ?2").bind(1, sha256).bind(2, source_id).run();
+  return source_id;
+}
+
+std::int64_t TransferWriter::next_transaction_id() {
+  max_tx_id_.reset();
+  if (!max_tx_id_.step()) throw Error(ErrorKind::Corruption, "cannot read the largest transaction id");
+  const std::int64_t next = max_tx_id_.column_int64(0) + 1;
+  max_tx_id_.reset();
+  return next;
+}
 
 std::int64_t TransferWriter::add_source(const SourceInfo& source) {
   if (source.kind == "file" && !source.sha256.empty()) {
@@ -124,8 +144,7 @@ ResolvedAsset TransferWriter::resolve_asset(core::Chain chain, std::string_view 
   if (auto found = asset_ids_.find(key); found != asset_ids_.end()) {
     if (decimals && *decimals != found->second.decimals) {
       throw invalid_argument("asset " + symbol_upper + " on " + std::string(core::to_string(chain)) + " has " +
-                             std::to_string(found->second.decimals) + " decimals, not " +
-                             std::to_string(*decimals));
+                             std::to_string(found->second.decimals) + " decimals, not " + std::to_string(*decimals));
     }
     return found->second;
   }
@@ -295,10 +314,7 @@ std::vector<InternedTransaction> TransferWriter::intern_transactions(std::span<c
   }
   if (groups.empty()) return result;
 
-  max_tx_id_.reset();
-  if (!max_tx_id_.step()) throw Error(ErrorKind::Corruption, "cannot read the largest transaction id");
-  const std::int64_t first_new_id = max_tx_id_.column_int64(0) + 1;
-  max_tx_id_.reset();
+  const std::int64_t first_new_id = next_transaction_id();
 
   // In an import most transactions are new: insert them all, one index descent each. The first one already
   // stored undoes this batch's inserts (all ids >= first_new_id are this batch's) and looks every hash up
@@ -316,13 +332,10 @@ std::vector<InternedTransaction> TransferWriter::intern_transactions(std::span<c
 // During a bulk load every transaction not seen in this batch is new (the store held none, and one that
 // repeats across batches makes finish_bulk_load() fail): rows are appended in order of first appearance,
 // which is the id order, so each insert lands on the table's last page.
-std::vector<InternedTransaction> TransferWriter::intern_transactions_appended(
-    std::span<const core::Transfer> transfers, std::optional<std::int64_t> source_id) {
+std::vector<InternedTransaction> TransferWriter::intern_transactions_appended(std::span<const core::Transfer> transfers,
+                                                                              std::optional<std::int64_t> source_id) {
   std::vector<InternedTransaction> result(transfers.size());
-  max_tx_id_.reset();
-  if (!max_tx_id_.step()) throw Error(ErrorKind::Corruption, "cannot read the largest transaction id");
-  std::int64_t next_id = max_tx_id_.column_int64(0) + 1;
-  max_tx_id_.reset();
+  std::int64_t next_id = next_transaction_id();
   struct Key {
     core::Chain chain;
     std::string_view hash;
@@ -385,9 +398,8 @@ void TransferWriter::assign_new_ids(std::span<const core::Transfer> transfers, c
                                     std::vector<InternedTransaction>& result) {
   std::vector<std::size_t> by_appearance(new_groups.size());
   std::iota(by_appearance.begin(), by_appearance.end(), std::size_t{0});
-  std::sort(by_appearance.begin(), by_appearance.end(), [&](std::size_t a, std::size_t b) {
-    return order[new_groups[a].begin] < order[new_groups[b].begin];
-  });
+  std::sort(by_appearance.begin(), by_appearance.end(),
+            [&](std::size_t a, std::size_t b) { return order[new_groups[a].begin] < order[new_groups[b].begin]; });
   std::int64_t next_id = first_new_id;
   for (const std::size_t g : by_appearance) {
     const InternedTransaction fresh{next_id++, transfers[order[new_groups[g].begin]].timestamp};
@@ -452,8 +464,8 @@ WriteOutcome TransferWriter::write(const core::Transfer& transfer, std::int64_t 
   return write_interned(transfer, intern_transaction(transfer, source_id), asset_id, source_id, probe_span);
 }
 
-WriteOutcome TransferWriter::write(const core::Transfer& transfer, const InternedTransaction& tx,
-                                   std::int64_t asset_id, std::optional<std::int64_t> source_id, WalletIds wallets) {
+WriteOutcome TransferWriter::write(const core::Transfer& transfer, const InternedTransaction& tx, std::int64_t asset_id,
+                                   std::optional<std::int64_t> source_id, WalletIds wallets) {
   return write_interned(transfer, tx, asset_id, source_id, 1, wallets);
 }
 

@@ -69,6 +69,20 @@ TEST(HashTest, Keccak256OverManyBlocks) {
   EXPECT_EQ(hex(keccak256(pattern(100000))), "cbbdbce22fd6fe62df332a4262961bc10543b76a62a8a9d93e08e069605684fa");
 }
 
+// Bytes given in pieces hash as the whole; finish() starts the hasher over.
+TEST(HashTest, Sha256HasherOfPiecesEqualsTheDigestOfTheWhole) {
+  std::string whole;
+  for (int i = 0; i < 5000; ++i) whole += std::to_string(i * 7919) + ",";
+  Sha256Hasher hasher;
+  for (std::size_t at = 0, size = 1; at < whole.size(); at += size, size = size * 3 % 1021 + 1) {
+    hasher.update(std::string_view(whole).substr(at, size));
+  }
+  EXPECT_EQ(hex(hasher.finish()), hex(sha256(whole)));
+  hasher.update("abc");
+  EXPECT_EQ(hex(hasher.finish()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(hex(hasher.finish()), hex(sha256(std::string_view())));
+}
+
 TEST(HashTest, ToHexIsLowerCaseWithLeadingZeros) {
   const std::vector<std::uint8_t> bytes{0x00, 0x0f, 0xa0, 0xff};
   EXPECT_EQ(to_hex(bytes), "000fa0ff");

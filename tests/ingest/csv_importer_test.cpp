@@ -12,6 +12,7 @@
 #include "fundtrail/core/address.hpp"
 #include "fundtrail/core/error.hpp"
 #include "fundtrail/core/hash.hpp"
+#include "fundtrail/ingest/csv_reader.hpp"
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
 #include "support/error_matchers.hpp"
@@ -20,10 +21,10 @@
 namespace fundtrail::ingest {
 namespace {
 
+using test::ThrowsError;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test::ThrowsError;
 
 // Valid TRON addresses (from data/demo/roles.json) and one with its last character changed.
 constexpr const char* kS = "TFshRQ3hWs1VaiZbxSqHYcLAmPq6Mv7SEt";
@@ -32,10 +33,10 @@ constexpr const char* kX = "TJvwnLxY6nonctFpY5s73s8zW6eQZKB4E9";
 constexpr const char* kBadChecksum = "TMt3ojNDGxrMXDbfh2MU8gHkgk9MkNdMDU";
 constexpr const char* kEthA = "0x00000000000000000000000000000000000000aa";
 constexpr const char* kEthB = "0x00000000000000000000000000000000000000bb";
-constexpr const char* kMaxUint256 =
-    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+constexpr const char* kMaxUint256 = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 // 2^256 - 1 wei written in ETH (18 decimals).
-constexpr const char* kMaxUint256Eth = "115792089237316195423570985008687907853269984665640564039457.584007913129639935";
+constexpr const char* kMaxUint256Eth =
+    "115792089237316195423570985008687907853269984665640564039457.584007913129639935";
 
 struct StoredTransfer {
   std::string tx_hash;
@@ -127,15 +128,15 @@ constexpr std::int64_t kNoon = 1709294400;  // 2024-03-01T12:00:00Z
 // Line numbers are physical: the header is line 1 and a quoted field spanning two lines moves every later
 // row down by one.
 std::string bad_rows_csv() {
-  return std::string(kHeader) + ",note\n" +                                                                // 1
-         row("tron", "tx01", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",\"first valid row\n" +     // 2
-         "spanning two lines\"\n" +                                                                        // 3
-         row("tron", "tx02", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + "\n" +                        // 4
-         row("tron", "tx03", "2024-03-01T12:00:00Z", kS, kBadChecksum, "USDT", "10") + ",x\n" +            // 5
-         row("tron", "tx04", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1.1234567") + ",x\n" +               // 6
-         row("dogecoin", "tx05", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +                  // 7
-         row("tron", "tx06", "2024-02-30T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +                      // 8
-         row("tron", "tx07", "2024-03-01T13:00:00Z", kS, kX, "USDT", "20.5") + ",x\n";                     // 9
+  return std::string(kHeader) + ",note\n" +                                                            // 1
+         row("tron", "tx01", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",\"first valid row\n" +  // 2
+         "spanning two lines\"\n" +                                                                    // 3
+         row("tron", "tx02", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + "\n" +                    // 4
+         row("tron", "tx03", "2024-03-01T12:00:00Z", kS, kBadChecksum, "USDT", "10") + ",x\n" +        // 5
+         row("tron", "tx04", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1.1234567") + ",x\n" +           // 6
+         row("dogecoin", "tx05", "2024-03-01T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +              // 7
+         row("tron", "tx06", "2024-02-30T12:00:00Z", kS, kB, "USDT", "10") + ",x\n" +                  // 8
+         row("tron", "tx07", "2024-03-01T13:00:00Z", kS, kX, "USDT", "20.5") + ",x\n";                 // 9
 }
 
 void expect_bad_row_errors(const ImportSummary& summary) {
@@ -257,9 +258,10 @@ TEST_F(CsvImporterTest, AnAtomicImportWithABadRowInALaterBatchImportsNothingAndS
 }
 
 TEST_F(CsvImporterTest, MissingRequiredColumnIsAnErrorNamingIt) {
-  const std::string path = write_csv("no-amount.csv", "chain,tx_hash,timestamp,from,to,asset\n"
-                                                      "tron,tx1,2024-03-01T12:00:00Z," + std::string(kS) + "," +
-                                                          kB + ",USDT\n");
+  const std::string path = write_csv("no-amount.csv",
+                                     "chain,tx_hash,timestamp,from,to,asset\n"
+                                     "tron,tx1,2024-03-01T12:00:00Z," +
+                                         std::string(kS) + "," + kB + ",USDT\n");
   ASSERT_THAT([&] { import(path); },
               ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(path + ":1"), HasSubstr("amount"))));
 
@@ -292,8 +294,8 @@ TEST_F(CsvImporterTest, SameTransactionWithAnotherTimestampInTheFileIsAnError) {
 
 TEST_F(CsvImporterTest, DuplicateHeaderColumnIsAnErrorNamingIt) {
   const std::string path = write_csv("twice.csv", std::string(kHeader) + ",amount\n");
-  ASSERT_THAT([&] { import(path); },
-              ThrowsError(ErrorKind::InvalidArgument, AllOf(HasSubstr(path + ":1"), HasSubstr("'amount' appears twice"))));
+  ASSERT_THAT([&] { import(path); }, ThrowsError(ErrorKind::InvalidArgument,
+                                                 AllOf(HasSubstr(path + ":1"), HasSubstr("'amount' appears twice"))));
 }
 
 // A malformed CSV record (not just a bad value) aborts the whole import with the file and line; the store is
@@ -364,12 +366,37 @@ TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
   EXPECT_EQ(store().data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
 }
 
+// The file is hashed as it is read, in pieces of the reader's buffer: the source record must hold the hash of
+// all its bytes, and importing the same bytes again must find that record. Another file is another source.
+TEST_F(CsvImporterTest, AFileReadInManyPiecesIsRecordedWithTheHashOfAllItsBytes) {
+  std::string csv = std::string(kHeader) + "\n";
+  for (int i = 0; csv.size() < 2 * CsvReader::kBufferSize + 777; ++i) {
+    csv += row("tron", "big" + std::to_string(i), "2024-03-01T12:00:00Z", kS, kB, "USDT", std::to_string(i + 1)) + "\n";
+  }
+  const std::string path = write_csv("big.csv", csv);
+  const auto first = import(path);
+  ASSERT_TRUE(first.committed);
+  const std::string expected = core::to_hex(core::sha256(csv));
+  EXPECT_EQ(first.sha256, expected);
+  EXPECT_EQ(count("sources"), 1);
+  EXPECT_EQ(query_int("SELECT count(*) FROM sources WHERE sha256 = '" + expected + "'"), 1);
+  const auto again = import(path);
+  EXPECT_EQ(again.inserted, 0u);
+  EXPECT_EQ(count("sources"), 1) << "the same bytes are one source";
+  const auto other =
+      import(write_csv("other.csv", csv + row("tron", "late", "2024-03-02T12:00:00Z", kB, kX, "USDT", "1") + "\n"));
+  EXPECT_EQ(other.inserted, 1u);
+  EXPECT_EQ(count("sources"), 2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM sources WHERE sha256 IS NULL"), 0);
+  EXPECT_EQ(query_int("SELECT count(*) FROM transfers WHERE source_id = (SELECT max(id) FROM sources)"), 1);
+}
+
 // A new store's first import loads without the tx-hash index; a transaction whose rows are further apart
 // than one batch (16,384 rows) shows only when the index is built, and the file is then imported again the
 // normal way: the result is that of an indexed load.
 TEST_F(CsvImporterTest, RowsOfOneTransactionFarApartInANewStoreAreOneTransaction) {
-  std::string csv = std::string(kHeader) + ",index\n" +
-                    row("tron", "rep", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n";
+  std::string csv =
+      std::string(kHeader) + ",index\n" + row("tron", "rep", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + ",0\n";
   constexpr int kFillers = 20000;
   for (int i = 0; i < kFillers; ++i) {
     csv += row("tron", "f" + std::to_string(i), "2024-03-01T12:00:00Z", kB, kX, "USDT", "2") + ",0\n";
@@ -435,24 +462,26 @@ TEST_F(CsvImporterTest, BomCrlfQuotedCommasAndShuffledColumns) {
       "\xEF\xBB\xBF"
       "amount,to,asset,from,timestamp,tx_hash,chain,decimals\r\n"
       "12.34,\"bank:DE89 3704, Berlin\",USD,\"acct:ACME, Ltd.\",2024-03-01T12:00:00Z,\"wire,0001\",generic,\r\n"
-      "250.000001," + std::string(kB) + ",usdt," + kS + ",1709294400,abc,TRON,\r\n"
+      "250.000001," +
+      std::string(kB) + ",usdt," + kS +
+      ",1709294400,abc,TRON,\r\n"
       "\r\n"
-      "0.5," + kX + ",TRX," + kB + ",2024-03-01T14:00:00+02:00,def,tron,";  // no line end at the very end
+      "0.5," +
+      kX + ",TRX," + kB + ",2024-03-01T14:00:00+02:00,def,tron,";  // no line end at the very end
   const auto summary = import(write_csv("dialect.csv", csv));
   ASSERT_TRUE(summary.committed) << (summary.errors.empty() ? "" : summary.errors[0].reason);
   EXPECT_EQ(summary.rows, 3u);
   EXPECT_EQ(summary.inserted, 3u);
   EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"abc", 0, kS, kB, "USDT", "250000001", kNoon},
                                     StoredTransfer{"def", 0, kB, kX, "TRX", "500000", kNoon},
-                                    StoredTransfer{"wire,0001", 0, "acct:ACME, Ltd.", "bank:DE89 3704, Berlin",
-                                                   "USD", "1234", kNoon}));
+                                    StoredTransfer{"wire,0001", 0, "acct:ACME, Ltd.", "bank:DE89 3704, Berlin", "USD",
+                                                   "1234", kNoon}));
 }
 
 TEST_F(CsvImporterTest, HugeAmountIsStoredExactly) {
-  const std::string csv = std::string(kHeader) + "\n" +
-                          row("eth", "0xhuge", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", kMaxUint256Eth) + "\n" +
-                          row("eth", "0xsmall", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", "0.000000000000000001") +
-                          "\n";
+  const std::string csv =
+      std::string(kHeader) + "\n" + row("eth", "0xhuge", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", kMaxUint256Eth) +
+      "\n" + row("eth", "0xsmall", "2024-03-01T12:00:00Z", kEthA, kEthB, "ETH", "0.000000000000000001") + "\n";
   const auto summary = import(write_csv("huge.csv", csv));
   ASSERT_TRUE(summary.committed) << (summary.errors.empty() ? "" : summary.errors[0].reason);
   EXPECT_THAT(stored(), ElementsAre(StoredTransfer{"0xhuge", 0, kEthA, kEthB, "ETH", kMaxUint256, kNoon},
@@ -487,9 +516,8 @@ TEST_F(CsvImporterTest, WithoutIndexColumnRowsOfOneTransactionAreNumberedInFileO
 // collides with the first. That is refused (never silently merged) with a hint to add an index column;
 // with the column the same rows import.
 TEST_F(CsvImporterTest, WithoutIndexColumnInterleavedRowsOfOneTransactionAreRefusedWithAHint) {
-  const std::string csv = std::string(kHeader) + "\n" +
-                          row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n" +
-                          row("tron", "B", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + "\n" +
+  const std::string csv = std::string(kHeader) + "\n" + row("tron", "A", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") +
+                          "\n" + row("tron", "B", "2024-03-01T12:00:00Z", kS, kX, "USDT", "2") + "\n" +
                           row("tron", "A", "2024-03-01T12:00:00Z", kB, kX, "USDT", "3") + "\n";
   const auto summary = import(write_csv("interleaved.csv", csv));
   EXPECT_FALSE(summary.committed);
@@ -531,13 +559,26 @@ TEST_F(CsvImporterTest, RepeatedWalletsAreNormalisedAndCheckedOnEveryRow) {
   const std::string tron_hex = core::tron_base58_to_hex(kS);
   const std::string csv =
       "chain,tx_hash,timestamp,from,to,asset,amount,decimals\n"
-      "tron,tx01,2024-03-01T12:00:00Z," + std::string(kS) + "," + kB + ",USDT,1,\n"
-      "tron,tx02,2024-03-01T12:00:00Z," + tron_hex + "," + kB + ",USDT,2,\n"
-      "tron,tx03,2024-03-01T12:00:00Z," + kS + "," + kBadChecksum + ",USDT,3,\n"
-      "eth,tx04,2024-03-01T12:00:00Z," + eth_lower + "," + kEthA + ",ETH,4,\n"
-      "eth,tx05,2024-03-01T12:00:00Z," + eip55 + "," + kEthA + ",ETH,5,\n"
-      "eth,tx06,2024-03-01T12:00:00Z,0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD," + kEthA + ",ETH,6,\n"
-      "generic,tx07,2024-03-01T12:00:00Z," + kS + "," + kB + ",PTS,7,0\n";
+      "tron,tx01,2024-03-01T12:00:00Z," +
+      std::string(kS) + "," + kB +
+      ",USDT,1,\n"
+      "tron,tx02,2024-03-01T12:00:00Z," +
+      tron_hex + "," + kB +
+      ",USDT,2,\n"
+      "tron,tx03,2024-03-01T12:00:00Z," +
+      kS + "," + kBadChecksum +
+      ",USDT,3,\n"
+      "eth,tx04,2024-03-01T12:00:00Z," +
+      eth_lower + "," + kEthA +
+      ",ETH,4,\n"
+      "eth,tx05,2024-03-01T12:00:00Z," +
+      eip55 + "," + kEthA +
+      ",ETH,5,\n"
+      "eth,tx06,2024-03-01T12:00:00Z,0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD," +
+      kEthA +
+      ",ETH,6,\n"
+      "generic,tx07,2024-03-01T12:00:00Z," +
+      kS + "," + kB + ",PTS,7,0\n";
   const auto summary = import(write_csv("wallets.csv", csv), /*skip_invalid=*/true);
   ASSERT_EQ(summary.errors.size(), 2u);
   EXPECT_EQ(summary.errors[0].line, 4u);
@@ -577,12 +618,12 @@ TEST_F(CsvImporterTest, GenericLedgerRowsWithFreeTextAccountsAndDecimals) {
   EXPECT_EQ(summary.errors[2].line, 7u);
   EXPECT_EQ(summary.errors[2].column, "decimals");
   EXPECT_THAT(summary.errors[2].reason, HasSubstr("three"));
-  EXPECT_THAT(stored(),
-              ElementsAre(StoredTransfer{"exch-001", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "12345", kNoon},
-                          StoredTransfer{"exch-002", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "1000",
-                                         kNoon + 3600},
-                          StoredTransfer{"exch-003", 0, "acct:EXCH-4471", "bank:DEMO-IBAN-0002", "USD", "150050",
-                                         kNoon + 7200}));
+  EXPECT_THAT(
+      stored(),
+      ElementsAre(
+          StoredTransfer{"exch-001", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "12345", kNoon},
+          StoredTransfer{"exch-002", 0, "acct:EXCH-4471", "bank:DEMO IBAN 0001", "PTS", "1000", kNoon + 3600},
+          StoredTransfer{"exch-003", 0, "acct:EXCH-4471", "bank:DEMO-IBAN-0002", "USD", "150050", kNoon + 7200}));
   // Free-text accounts are addresses of the generic chain.
   EXPECT_TRUE(store().find_address(core::Chain::Generic, "acct:EXCH-4471").has_value());
   EXPECT_FALSE(store().find_address(core::Chain::Tron, "acct:EXCH-4471").has_value());

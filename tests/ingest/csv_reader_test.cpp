@@ -200,9 +200,8 @@ TEST(CsvReader, HugeUnquotedFieldLargerThanBuffer) {
 // parse exactly as it does on its own.
 TEST(CsvReader, TokensSplitAcrossBufferBoundary) {
   const std::vector<std::string> snippets = {
-      "a,b\r\nc,d\r\n",         "\"x\"\"y\",z\n",     "\"q\",\"r\"\r\nnext\n",   "p\rq,s\n",
-      "\"m\nn\",o\r\n\r\nt\n",  "u,v\r",               "\"\"\"\"\n",              "w,\"e\"",
-      "\"line\r\nbreak\"\n",   ",,\n",
+      "a,b\r\nc,d\r\n", "\"x\"\"y\",z\n", "\"q\",\"r\"\r\nnext\n", "p\rq,s\n", "\"m\nn\",o\r\n\r\nt\n", "u,v\r",
+      "\"\"\"\"\n",     "w,\"e\"",        "\"line\r\nbreak\"\n",   ",,\n",
   };
   for (const std::string& snippet : snippets) {
     const Parsed alone = parse(snippet);
@@ -240,8 +239,8 @@ TEST(CsvReader, RandomRecordsRoundTrip) {
       std::string& field = record[i];
       const std::size_t length = rng() % 12;
       for (std::size_t k = 0; k < length; ++k) field += alphabet[rng() % alphabet.size()];
-      const bool needs_quotes = field.find_first_of(",\"\r\n") != std::string::npos ||
-                                (record.size() == 1 && field.empty());
+      const bool needs_quotes =
+          field.find_first_of(",\"\r\n") != std::string::npos || (record.size() == 1 && field.empty());
       if (i > 0) row += ',';
       if (needs_quotes || rng() % 4 == 0) {
         row += '"';
@@ -317,6 +316,32 @@ TEST(CsvReader, ReusesCallerVector) {
   EXPECT_FALSE(reader.next(fields));
   EXPECT_TRUE(fields.empty());
   EXPECT_FALSE(reader.next(fields));  // stays at end of input
+}
+
+// The observer sees every byte of the stream once, in order, BOM and line ends included, across the refills
+// of a file several buffers long: the importer's file hash is taken from it.
+TEST(CsvReaderTest, ObserverSeesEveryByteOfTheStreamInOrder) {
+  std::string content =
+      "\xEF\xBB\xBF"
+      "a,b\r\n";
+  std::mt19937 random(7);
+  while (content.size() < 3 * CsvReader::kBufferSize + 12345) {
+    content += std::to_string(random()) + ",\"quoted, \"\"text\"\"\"\r\n";
+  }
+  FilePtr file = file_with(content);
+  CsvReader reader(file.get(), "observed.csv");
+  std::string observed;
+  std::size_t pieces = 0;
+  reader.observe_bytes([&](std::string_view bytes) {
+    observed.append(bytes);
+    ++pieces;
+  });
+  std::vector<std::string_view> fields;
+  std::size_t records = 0;
+  while (reader.next(fields)) ++records;
+  EXPECT_GT(records, 1000u);
+  EXPECT_GE(pieces, 4u);
+  EXPECT_TRUE(observed == content) << "observed " << observed.size() << " of " << content.size() << " bytes";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // without a line end.
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ class CsvReader {
   // Bytes consumed so far (for progress reporting).
   std::uint64_t bytes_read() const noexcept { return bytes_consumed_; }
 
+  // Calls `observer` with every piece of the stream as it is read, in order, BOM and all: the importer hashes
+  // the file on the way instead of reading it twice.
+  void observe_bytes(std::function<void(std::string_view)> observer) { observer_ = std::move(observer); }
+
   std::size_t max_record_bytes() const noexcept { return max_record_bytes_; }
   void set_max_record_bytes(std::size_t bytes) noexcept { max_record_bytes_ = bytes; }
 
@@ -58,11 +63,12 @@ class CsvReader {
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
   bool eof_ = false;
-  bool started_ = false;              // first fill done (and a byte-order mark skipped)
-  std::uint64_t buffer_offset_ = 0;   // stream offset of buffer_[0]
+  bool started_ = false;             // first fill done (and a byte-order mark skipped)
+  std::uint64_t buffer_offset_ = 0;  // stream offset of buffer_[0]
   std::uint64_t line_ = 1;
   std::uint64_t record_line_ = 0;
   std::uint64_t bytes_consumed_ = 0;
+  std::function<void(std::string_view)> observer_;
   std::size_t max_record_bytes_ = kDefaultMaxRecordBytes;
   std::string record_;                     // unescaped field bytes of the current record
   std::vector<std::size_t> field_bounds_;  // start/end offsets into record_

@@ -86,6 +86,13 @@ class TransferWriter {
   // Records a source and returns its id. A file with the same bytes (SHA-256) as one imported before reuses
   // that record, so re-importing a file adds nothing; every HTTP response is its own record.
   std::int64_t add_source(const SourceInfo& source);
+  // A file's SHA-256 is known only once the file has been read (it is hashed as it is imported): its source
+  // record is added without one and settled here. When the same bytes were imported before and this import
+  // wrote nothing that refers to the new record (`wrote_rows` false), the earlier record stands and the new
+  // one is removed, as add_source would have reused it. Returns the id that stands.
+  std::int64_t settle_file_source(std::int64_t source_id, const std::string& sha256, bool wrote_rows);
+  // The id the next new transaction gets (ids only grow): transactions from this id on were written later.
+  std::int64_t next_transaction_id();
 
   // The asset (chain, symbol) with `decimals` when given. Well-known assets (core::known_asset) have fixed
   // decimals; any other asset needs decimals the first time it is seen. Throws fundtrail::Error
