@@ -366,6 +366,25 @@ TEST_F(CsvImporterTest, ImportingTheSameFileTwiceAddsNothing) {
   EXPECT_EQ(store().data_version(), 1) << "an import that adds nothing must not invalidate the graph snapshot";
 }
 
+// With --skip-invalid the other rows are committed: a row refused because its transaction is stored with
+// another timestamp must leave nothing behind, not even the new wallets it names.
+TEST_F(CsvImporterTest, ARowRefusedForItsTransactionsTimestampLeavesNoWalletBehind) {
+  ASSERT_TRUE(import(write_csv("first.csv", std::string(kHeader) + "\n" +
+                                                row("tron", "t1", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n"))
+                  .committed);
+  const std::string csv = std::string(kHeader) + "\n" + row("tron", "t1", "2024-03-01T13:00:00Z", kX, kS, "USDT", "1") +
+                          "\n" + row("tron", "t2", "2024-03-01T14:00:00Z", kB, kS, "USDT", "2") + "\n";
+  const auto summary = import(write_csv("second.csv", csv), /*skip_invalid=*/true);
+  ASSERT_TRUE(summary.committed);
+  EXPECT_EQ(summary.inserted, 1u);
+  ASSERT_EQ(summary.rejected, 1u);
+  EXPECT_EQ(summary.errors.at(0).line, 2u);
+  EXPECT_THAT(summary.errors.at(0).reason, HasSubstr("already stored with timestamp 2024-03-01T12:00:00Z"));
+  EXPECT_EQ(query_int(std::string("SELECT count(*) FROM addresses WHERE address = '") + kX + "'"), 0);
+  EXPECT_EQ(count("addresses"), 2);
+  EXPECT_EQ(count("transfers"), 2);
+}
+
 // The file is hashed as it is read, in pieces of the reader's buffer: the source record must hold the hash of
 // all its bytes, and importing the same bytes again must find that record. Another file is another source.
 TEST_F(CsvImporterTest, AFileReadInManyPiecesIsRecordedWithTheHashOfAllItsBytes) {
