@@ -87,13 +87,17 @@ Digest32 double_sha256(std::span<const std::uint8_t> data) {
   return sha256(std::span<const std::uint8_t>(first));
 }
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
+void write_hex(std::span<const std::uint8_t> bytes, char* out) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '\0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  for (const std::uint8_t byte : bytes) {
+    *out++ = kDigits[byte >> 4];
+    *out++ = kDigits[byte & 0xf];
   }
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  std::string out(bytes.size() * 2, '\0');
+  write_hex(bytes, out.data());
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "fundtrail/store/tx_hash.hpp"
 
 #include <cstring>
+#include <span>
+
+#include "fundtrail/core/hash.hpp"
 
 namespace fundtrail::store {
 
@@ -9,15 +12,11 @@ void TxHash::write(char* out) const {
     std::memcpy(out, text_.data(), text_.size());
     return;
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
   if (hex_prefix_) {
     *out++ = '0';
     *out++ = 'x';
   }
-  for (std::size_t i = 0; i < 32; ++i) {
-    *out++ = kDigits[bytes_[i] >> 4];
-    *out++ = kDigits[bytes_[i] & 15];
-  }
+  core::write_hex(std::span(bytes_, 32), out);
 }
 
 std::string TxHash::str() const {

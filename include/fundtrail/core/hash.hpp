@@ -36,6 +36,8 @@ Digest32 keccak256(std::span<const std::uint8_t> data);
 Digest32 keccak256(std::string_view data);
 
 std::string to_hex(std::span<const std::uint8_t> bytes);
+// The same written to `out` (2 * bytes.size() characters), for callers that spell hex straight into a buffer.
+void write_hex(std::span<const std::uint8_t> bytes, char* out);
 // Decodes hex (even length, no prefix, either case); throws fundtrail::Error(InvalidArgument) otherwise.
 std::string hex_to_bytes(std::string_view hex);
 
