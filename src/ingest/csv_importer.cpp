@@ -309,28 +309,6 @@ std::uint64_t parse_rows(CsvReader& reader, RowParser& parser, ParserAssets& ass
 // them with --skip-invalid, none after the first bad row otherwise). Parsing runs on a second thread
 // (parse_rows) while this one writes: the two halves of an import each take about half of its time.
 // Fills the counts of `summary`.
-// The from/to address ids of a batch's rows, except rows whose transaction is stored with another timestamp.
-// write() refuses those before it looks at their addresses; interned here first, their new addresses would
-// stay in the store without a transfer (with --skip-invalid, which commits the other rows). They get no ids.
-std::vector<store::WalletIds> intern_wallets(store::TransferWriter& writer, const ParsedBatch& batch,
-                                             const std::vector<store::InternedTransaction>& txs) {
-  std::vector<std::size_t> kept;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (txs[i].timestamp == batch.transfer(i).timestamp) kept.push_back(i);
-  }
-  if (kept.size() == batch.size()) return writer.intern_addresses(batch.transfers(), batch.address_hashes());
-  std::vector<core::Transfer> transfers;
-  std::vector<store::AddressHashes> hashes;
-  for (const std::size_t i : kept) {
-    transfers.push_back(batch.transfer(i));
-    hashes.push_back(batch.address_hashes()[i]);
-  }
-  const std::vector<store::WalletIds> ids = writer.intern_addresses(transfers, hashes);
-  std::vector<store::WalletIds> wallets(batch.size());
-  for (std::size_t k = 0; k < kept.size(); ++k) wallets[kept[k]] = ids[k];
-  return wallets;
-}
-
 void write_rows(store::TransferWriter& writer, const std::string& path, std::uint64_t file_size,
                 const ImportOptions& options, ImportSummary& summary) {
   summary.rows = summary.inserted = summary.duplicates = summary.rejected = 0;
@@ -385,7 +363,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     std::vector<store::WalletIds> wallets;
     if (writing && batch.size() > 0) {
       txs = writer.intern_transactions(batch.transfers(), source_id);
-      wallets = intern_wallets(writer, batch, txs);
+      wallets = writer.intern_addresses(batch.transfers(), batch.address_hashes(), txs);
     }
     const auto& problems = batch.problems();
     std::size_t next_problem = 0;

@@ -140,8 +140,12 @@ class TransferWriter {
   // exactly as writing the rows one by one would number them; for write(transfer, tx, ..., wallets).
   // `hashes` (empty, or one pair per transfer) are AddressIdCache::hash_of of each row's from and to,
   // computed ahead by the caller (the CSV importer's parsing thread); the look-ups prefetch with them.
+  // `txs` (empty, or intern_transactions()' result for the same rows): a row whose transaction carries another
+  // timestamp gets no ids, because write() refuses it; interned, its new addresses would stay in the store
+  // without a transfer when the caller commits the other rows (an import with --skip-invalid).
   std::vector<WalletIds> intern_addresses(std::span<const core::Transfer> transfers,
-                                          std::span<const AddressHashes> hashes = {});
+                                          std::span<const AddressHashes> hashes = {},
+                                          std::span<const InternedTransaction> txs = {});
 
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
