@@ -1,12 +1,12 @@
 #include "fundtrail/report/trace_output.hpp"
 
 #include <array>
-#include <condition_variable>
+#include <atomic>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "fundtrail/core/change_signal.hpp"
 #include "fundtrail/report/json_writer.hpp"
 #include "fundtrail/report/rendering.hpp"
 
@@ -60,10 +60,13 @@ void write_edge(JsonWriter& json, const ReportEdge& edge) {
   json.end_object();
 }
 
-// The rows of the "nodes" and "edges" arrays in batches; with a large report whose rows may be described
-// concurrently (TraceReport::rows_concurrent), two threads take the batches in turn. This one writes its
-// batches straight to the output; the other formats into a few reusable buffers that this one splices in
-// their turn. Output is byte for byte what one thread writes; memory stays a few buffers, whatever the size.
+// The rows of the "nodes" and "edges" arrays in batches. With a large report whose rows may be described
+// concurrently (TraceReport::rows_concurrent), two threads take the batches as they come (an atomic counter):
+// this one writes the next batch straight to the output when it takes it in turn, and otherwise formats it
+// into one of a few reusable buffers, which it splices into the output in order. Taking batches as they come
+// rather than every other one keeps both threads busy: this one writes the output and splices, the other may
+// be slowed by page faults, and a fixed share had one waiting ~200 times per 10M trace. Output is byte for
+// byte what one thread writes; memory stays a few buffers, whatever the size.
 class RowWriter {
  public:
   enum class Section { Nodes, Edges };
@@ -77,7 +80,7 @@ class RowWriter {
     }
     if (report.rows_concurrent() && report.node_count() + report.edge_count() >= kParallelRows) {
       for (Slot& slot : slots_) slot.items = std::make_unique<JsonWriter>(JsonWriter::ArrayItems{});
-      helper_ = std::thread([this] { format_odd_batches(); });
+      helper_ = std::thread([this] { format_batches(); });
     }
   }
   ~RowWriter() { stop(); }
@@ -86,19 +89,29 @@ class RowWriter {
 
   // Writes the rows of `section` into the array `json` has open.
   void write(Section section) {
-    for (; next_ < batches_.size() && batches_[next_].section == section; ++next_) {
-      if (!helper_.joinable() || next_ % 2 == 0) {
-        format(batches_[next_], json_);
+    for (std::size_t next; (next = written_.load()) < batches_.size() && batches_[next].section == section;) {
+      Slot& slot = slot_of(next);
+      if (slot.ready.load()) {
+        if (slot.error) std::rethrow_exception(slot.error);
+        json_.splice_items(*slot.items);
+        slot.ready.store(false);
+        advance_written(next);
         continue;
       }
-      Slot& slot = slots_[(next_ / 2) % kSlots];
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return slot.ready; });
-      if (slot.error) std::rethrow_exception(slot.error);
-      json_.splice_items(*slot.items);
-      slot.ready = false;
-      lock.unlock();
-      changed_.notify_all();
+      std::size_t free = claimed_.load();
+      if (free == next) {
+        if (claimed_.compare_exchange_strong(free, next + 1)) {
+          format(batches_[next], json_);
+          advance_written(next);
+        }
+        continue;
+      }
+      // The helper is formatting the next batch: format a later one meanwhile, if a buffer is free.
+      if (free < batches_.size() && free < next + kSlots && claimed_.compare_exchange_strong(free, free + 1)) {
+        format_into_slot(free);
+        continue;
+      }
+      progress_.wait([&] { return slot.ready.load(); });
     }
   }
 
@@ -112,11 +125,14 @@ class RowWriter {
     std::size_t begin;
     std::size_t end;
   };
+  // Batch b is formatted into slot b % kSlots, and only once batch b - kSlots is in the output.
   struct Slot {
     std::unique_ptr<JsonWriter> items;
-    bool ready = false;  // formatted, not yet spliced
+    std::atomic<bool> ready = false;  // formatted (or failed), not yet spliced
     std::exception_ptr error;
   };
+
+  Slot& slot_of(std::size_t batch) { return slots_[batch % kSlots]; }
 
   void format(const Batch& batch, JsonWriter& json) const {
     for (std::size_t i = batch.begin; i < batch.end; ++i) {
@@ -128,47 +144,56 @@ class RowWriter {
     }
   }
 
-  void format_odd_batches() {
-    for (std::size_t k = 1; k < batches_.size(); k += 2) {
-      Slot& slot = slots_[(k / 2) % kSlots];
-      {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return !slot.ready || stopping_; });
-        if (stopping_) return;
+  // Formats a batch this thread has claimed into its slot. Returns false when that failed.
+  bool format_into_slot(std::size_t batch) {
+    Slot& slot = slot_of(batch);
+    try {
+      slot.items->restart_items(JsonWriter::ArrayItems{2, batches_[batch].begin});
+      format(batches_[batch], *slot.items);
+    } catch (...) {
+      slot.error = std::current_exception();
+    }
+    slot.ready.store(true);
+    progress_.notify();
+    return !slot.error;
+  }
+
+  void advance_written(std::size_t batch) {
+    written_.store(batch + 1);
+    progress_.notify();
+  }
+
+  // The helper thread: claims the next batch whenever its slot is free, until none are left. A batch that
+  // fails is rethrown by write() when its turn comes; the helper stops there.
+  void format_batches() {
+    for (;;) {
+      std::size_t batch = claimed_.load();
+      if (batch >= batches_.size()) return;
+      if (batch >= written_.load() + kSlots) {
+        progress_.wait(
+            [&] { return stopping_.load() || claimed_.load() != batch || batch < written_.load() + kSlots; });
+        if (stopping_.load()) return;
+        continue;
       }
-      try {
-        slot.items->restart_items(JsonWriter::ArrayItems{2, batches_[k].begin});
-        format(batches_[k], *slot.items);
-      } catch (...) {
-        slot.error = std::current_exception();
-      }
-      {
-        std::lock_guard lock(mutex_);
-        slot.ready = true;
-      }
-      changed_.notify_all();
-      if (slot.error) return;
+      if (claimed_.compare_exchange_strong(batch, batch + 1) && !format_into_slot(batch)) return;
     }
   }
 
   void stop() {
     if (!helper_.joinable()) return;
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    changed_.notify_all();
+    stopping_.store(true);
+    progress_.notify();
     helper_.join();
   }
 
   const TraceReport& report_;
   JsonWriter& json_;
   std::vector<Batch> batches_;
-  std::size_t next_ = 0;
+  std::atomic<std::size_t> claimed_ = 0;  // batches [0, claimed_) are taken by one thread or the other
+  std::atomic<std::size_t> written_ = 0;  // batches [0, written_) are in the output
   std::array<Slot, kSlots> slots_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_ = false;
+  core::ChangeSignal progress_;
   std::thread helper_;
 };
 
