@@ -18,7 +18,7 @@ constexpr std::uint64_t kDigitMask = kBuckets - 1;
 
 }  // namespace
 
-void radix_sort(std::uint64_t* first, std::size_t count, std::vector<std::uint64_t>& scratch) {
+void radix_sort(std::uint64_t* first, std::size_t count, core::HugeVector<std::uint64_t>& scratch) {
   if (count < kRadixThreshold) {
     std::sort(first, first + count);
     return;
@@ -47,7 +47,7 @@ void radix_sort(std::uint64_t* first, std::size_t count, std::vector<std::uint64
   if (source != first) std::memcpy(first, source, count * sizeof(std::uint64_t));
 }
 
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+void radix_sort(core::HugeVector<std::uint64_t>& keys, core::HugeVector<std::uint64_t>& scratch) {
   if (!keys.empty()) radix_sort(keys.data(), keys.size(), scratch);
 }
 

@@ -3,14 +3,15 @@
 // A trace sorts tens of thousands of wallet ids and packed (time, position) keys per run; comparison sorting
 // them was 40 % of a 3-hop traversal, radix sorting costs a few linear passes.
 #include <cstdint>
-#include <vector>
+
+#include "fundtrail/core/huge_pages.hpp"
 
 namespace fundtrail::graph {
 
 // Sorts `keys` ascending; `scratch` is working memory (resized, contents unspecified afterwards).
-void radix_sort(std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch);
+void radix_sort(core::HugeVector<std::uint64_t>& keys, core::HugeVector<std::uint64_t>& scratch);
 
 // The same on a sub-range [first, first + count) of `keys`.
-void radix_sort(std::uint64_t* first, std::size_t count, std::vector<std::uint64_t>& scratch);
+void radix_sort(std::uint64_t* first, std::size_t count, core::HugeVector<std::uint64_t>& scratch);
 
 }  // namespace fundtrail::graph

@@ -20,8 +20,8 @@ namespace {
 // first offered, which is the order they are reached (Briggs & Torczon 1993, sparse sets): a store-wide
 // slot array maps a wallet id to its entry, and an entry counts only if it points back at the wallet, so
 // starting a trace is clearing one vector. Both are kept per thread and reused by the next trace (batch
-// reports and store-wide scans run many). The slot array is calloc'd: the kernel maps zero pages lazily, so
-// a trace writes only the pages of the wallets it touches, 4 bytes per wallet. A 24-byte state per wallet
+// reports and store-wide scans run many). The slot array is zero-filled lazily by the kernel (allocate_huge_zeroed),
+// so a trace writes only the pages of the wallets it touches, 4 bytes per wallet. A 24-byte state per wallet
 // of the store instead made a cold 3-hop trace at 10M transfers zero 48 MB for 5 MB of states.
 struct NodeState {
   core::UnixSeconds time;       // arr_{k-1} / dep_{k-1}
@@ -41,17 +41,15 @@ struct FoundEdge {
 
 class TraceWorkspace {
  public:
-  ~TraceWorkspace() { std::free(slots_); }
+  ~TraceWorkspace() { core::free_huge(slots_, capacity_ * sizeof(std::uint32_t)); }
 
   // Starts a trace over `node_count` wallets; every wallet then reads as unreached.
   void begin(std::size_t node_count) {
     if (node_count > capacity_) {
-      std::free(slots_);
+      core::free_huge(slots_, capacity_ * sizeof(std::uint32_t));
       slots_ = nullptr;
       capacity_ = 0;
-      slots_ = static_cast<std::uint32_t*>(std::calloc(node_count == 0 ? 1 : node_count, sizeof(std::uint32_t)));
-      if (slots_ == nullptr) throw std::bad_alloc();
-      core::advise_huge_pages(slots_, node_count * sizeof(std::uint32_t));
+      slots_ = static_cast<std::uint32_t*>(core::allocate_huge_zeroed(node_count * sizeof(std::uint32_t)));
       capacity_ = node_count;
     }
     states_.clear();
@@ -71,7 +69,7 @@ class TraceWorkspace {
   // The state of a wallet this trace has reached.
   const NodeState& reached(NodeId node) const { return states_[slots_[node]]; }
   std::size_t size() const { return states_.size(); }
-  void reserve(std::size_t count) { core::reserve_huge(states_, count); }
+  void reserve(std::size_t count) { states_.reserve(count); }
   // Ask the CPU to start loading what at(node) will read shortly (random memory access): first the slot,
   // then, once the slot has arrived, the state.
   void prefetch_slot(NodeId node) const { __builtin_prefetch(slots_ + node); }
@@ -82,13 +80,13 @@ class TraceWorkspace {
 
   // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
   // trace would be a fresh set of page faults.
-  std::vector<FoundEdge> found;
-  std::vector<std::uint64_t> keys;
-  std::vector<std::uint64_t> scratch;
+  core::HugeVector<FoundEdge> found;
+  core::HugeVector<std::uint64_t> keys;
+  core::HugeVector<std::uint64_t> scratch;
   // A second thread's buffers: the last round's scan (scan_in_parallel), ordering the wallets.
-  std::vector<FoundEdge> helper_found;
-  std::vector<std::uint64_t> helper_keys;
-  std::vector<std::uint64_t> helper_scratch;
+  core::HugeVector<FoundEdge> helper_found;
+  core::HugeVector<std::uint64_t> helper_keys;
+  core::HugeVector<std::uint64_t> helper_scratch;
 
  private:
   [[gnu::noinline]] NodeState& add(NodeId node, core::UnixSeconds unreached_time, std::uint16_t unreached_hop) {
@@ -98,7 +96,7 @@ class TraceWorkspace {
 
   std::uint32_t* slots_ = nullptr;  // wallet id -> index into states_, valid when the state points back
   std::size_t capacity_ = 0;
-  std::vector<NodeState> states_;
+  core::HugeVector<NodeState> states_;
 };
 
 TraceWorkspace& thread_workspace() {
@@ -129,11 +127,11 @@ void scan_in_parallel(std::size_t count, std::size_t most_edges, TraceWorkspace&
   constexpr std::size_t kChunk = 256;
   workspace.found.clear();
   workspace.helper_found.clear();
-  core::reserve_huge(workspace.found, most_edges);
+  workspace.found.reserve(most_edges);
   if (count < kParallelFrom) return scan(0, count, workspace.found);
-  core::reserve_huge(workspace.helper_found, most_edges);
+  workspace.helper_found.reserve(most_edges);
   std::atomic<std::size_t> next{0};
-  const auto work = [&](std::vector<FoundEdge>& found) {
+  const auto work = [&](core::HugeVector<FoundEdge>& found) {
     for (std::size_t begin; (begin = next.fetch_add(kChunk, std::memory_order_relaxed)) < count;) {
       scan(begin, std::min(begin + kChunk, count), found);
     }
@@ -187,7 +185,7 @@ struct BackwardRules {
 // The last round's transfers as one sequence over the lists the two threads filled.
 class FoundEdges {
  public:
-  FoundEdges(const std::vector<FoundEdge>& first, const std::vector<FoundEdge>& second)
+  FoundEdges(const core::HugeVector<FoundEdge>& first, const core::HugeVector<FoundEdge>& second)
       : first_(first), second_(second) {}
   std::size_t size() const { return first_.size() + second_.size(); }
   const FoundEdge& operator[](std::size_t i) const {
@@ -195,18 +193,18 @@ class FoundEdges {
   }
 
  private:
-  const std::vector<FoundEdge>& first_;
-  const std::vector<FoundEdge>& second_;
+  const core::HugeVector<FoundEdge>& first_;
+  const core::HugeVector<FoundEdge>& second_;
 };
 
 // Writes the transfers' indexes and sources into `result` by (time, transfer id). Radix sorts (time -
 // earliest, position) packed in 64 bits when they fit (always for real data: a century of seconds and a
 // billion transfers take 62 bits), then settles equal times by transfer id; otherwise a comparison sort.
 void write_in_time_order(const TransferGraph& graph, const FoundEdges& found, TraceResult& result,
-                         std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+                         core::HugeVector<std::uint64_t>& keys, core::HugeVector<std::uint64_t>& scratch) {
   const std::size_t count = found.size();
-  core::reserve_huge(result.edges, count);
-  core::reserve_huge(result.edge_sources, count);
+  result.edges.reserve(count);
+  result.edge_sources.reserve(count);
   const auto emit = [&result](const FoundEdge& edge) {
     result.edges.push_back(edge.index);
     result.edge_sources.push_back(edge.from);
@@ -226,7 +224,7 @@ void write_in_time_order(const TransferGraph& graph, const FoundEdges& found, Tr
   };
   const unsigned position_bits = static_cast<unsigned>(std::bit_width(count - 1));
   keys.clear();
-  core::reserve_huge(keys, count);
+  keys.reserve(count);
   if (position_bits >= 64 || latest - earliest >= (std::uint64_t{1} << (64 - position_bits))) {
     for (std::size_t i = 0; i < count; ++i) keys.push_back(i);
     std::sort(keys.begin(), keys.end(), before);
@@ -325,7 +323,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const bool forward = direction == TraceDirection::Forward;
   const std::size_t reached_before_last = workspace.size();
   // Only reads the states (the wallets' bounds) and the graph: with many wallets, two threads share it.
-  const auto scan = [&](std::size_t begin, std::size_t end, std::vector<FoundEdge>& found_here) {
+  const auto scan = [&](std::size_t begin, std::size_t end, core::HugeVector<FoundEdge>& found_here) {
     for (std::size_t i = begin; i < end; ++i) {
       const NodeState& from = std::as_const(workspace).state(i);
       Rules::usable(
@@ -369,11 +367,11 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   // Wallets by (hop, id): the states are already by hop, so each hop's run is radix sorted on its wallet ids
   // alone. Transfers by (time, transfer id). With a large answer the two run on two threads.
   const std::size_t reached_count = workspace.size();
-  const auto order_wallets = [&](std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& scratch) {
+  const auto order_wallets = [&](core::HugeVector<std::uint64_t>& keys, core::HugeVector<std::uint64_t>& scratch) {
     keys.clear();
-    core::reserve_huge(keys, reached_count);
+    keys.reserve(reached_count);
     for (std::size_t i = 0; i < reached_count; ++i) keys.push_back(std::as_const(workspace).state(i).node);
-    core::reserve_huge(result.nodes, keys.size());
+    result.nodes.reserve(keys.size());
     for (std::size_t run = 0; run < hop_runs.size(); ++run) {
       const std::size_t begin = hop_runs[run].first;
       const std::size_t end = run + 1 < hop_runs.size() ? hop_runs[run + 1].first : keys.size();

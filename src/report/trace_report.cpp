@@ -145,18 +145,16 @@ struct NodeSums {
 };
 
 // The wallets of the results, one state each, found from a wallet id in constant time. The slot array spans
-// every wallet of the store but is calloc'd: only the pages of wallets in the result are ever touched, so
-// the cost follows the size of the answer, not of the store.
+// every wallet of the store but is zero-filled lazily by the kernel: only the pages of wallets in the result
+// are ever touched, so the cost follows the size of the answer, not of the store.
 class NodeTable {
  public:
   explicit NodeTable(std::size_t node_count)
-      : slots_(static_cast<std::uint32_t*>(std::calloc(std::max<std::size_t>(node_count, 1), sizeof(std::uint32_t)))) {
-    if (!slots_) throw std::bad_alloc();
-    core::advise_huge_pages(slots_.get(), node_count * sizeof(std::uint32_t));
-  }
+      : slots_(static_cast<std::uint32_t*>(core::allocate_huge_zeroed(node_count * sizeof(std::uint32_t))),
+               Free{node_count * sizeof(std::uint32_t)}) {}
   void reserve(std::size_t count) {
-    core::reserve_huge(states_, count);
-    core::reserve_huge(sums_, count);
+    states_.reserve(count);
+    sums_.reserve(count);
   }
 
   // The node's state, created when new.
@@ -183,16 +181,17 @@ class NodeTable {
     const std::uint32_t slot = slots_.get()[node];
     if (slot != 0) __builtin_prefetch(&sums_[slot - 1]);
   }
-  std::vector<NodeState>& states() { return states_; }
-  std::vector<NodeSums>& sums() { return sums_; }
+  core::HugeVector<NodeState>& states() { return states_; }
+  core::HugeVector<NodeSums>& sums() { return sums_; }
 
  private:
   struct Free {
-    void operator()(std::uint32_t* slots) const { std::free(slots); }
+    std::size_t bytes;
+    void operator()(std::uint32_t* slots) const { core::free_huge(slots, bytes); }
   };
   std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_ and sums_, 0 = not in the result
-  std::vector<NodeState> states_;
-  std::vector<NodeSums> sums_;
+  core::HugeVector<NodeState> states_;
+  core::HugeVector<NodeSums> sums_;
 };
 
 // 32 bytes per transfer of the answer.
@@ -219,10 +218,10 @@ struct TraceReport::Rows {
     std::uint32_t state;
   };
   graph::NodeId seed = 0;
-  std::vector<NodeState> states;
-  std::vector<NodeSums> sums;    // of states[i]
-  std::vector<NodeKey> nodes;    // in report order
-  std::vector<EdgeState> edges;  // in report order
+  core::HugeVector<NodeState> states;
+  core::HugeVector<NodeSums> sums;    // of states[i]
+  core::HugeVector<NodeKey> nodes;    // in report order
+  core::HugeVector<EdgeState> edges;  // in report order
 };
 
 TraceReport::TraceReport(const graph::TransferGraph& graph, GraphLabels& labels, TraceRequest request)
@@ -237,8 +236,8 @@ std::size_t TraceReport::edge_count() const { return rows_->edges.size(); }
 // Rows are described in order, one by one: each call asks for the scattered memory of the rows a few
 // positions ahead (label text, totals), overlapping its latency with the work on this one.
 ReportNode TraceReport::node(std::size_t position) const {
-  const std::vector<Rows::NodeKey>& keys = rows_->nodes;
-  const std::vector<NodeState>& states = rows_->states;
+  const core::HugeVector<Rows::NodeKey>& keys = rows_->nodes;
+  const core::HugeVector<NodeState>& states = rows_->states;
   if (position + kPreloadAhead < keys.size()) {
     __builtin_prefetch(&states[keys[position + kPreloadAhead].state]);
     __builtin_prefetch(&rows_->sums[keys[position + kPreloadAhead].state]);
@@ -264,7 +263,7 @@ ReportNode TraceReport::node(std::size_t position) const {
 }
 
 ReportEdge TraceReport::edge(std::size_t position) const {
-  const std::vector<EdgeState>& edges = rows_->edges;
+  const core::HugeVector<EdgeState>& edges = rows_->edges;
   if (position + kPreloadAhead < edges.size()) {
     const EdgeState& ahead = edges[position + kPreloadAhead];
     __builtin_prefetch(&graph_->edge(ahead.index));
@@ -286,9 +285,10 @@ namespace {
 
 // Wallets: seed first, then by (hop, address).
 template <typename NodeKey>
-std::vector<NodeKey> order_nodes(const std::vector<NodeState>& states, GraphLabels& labels, graph::NodeId seed) {
-  std::vector<NodeKey> keys;
-  core::reserve_huge(keys, states.size());
+core::HugeVector<NodeKey> order_nodes(const core::HugeVector<NodeState>& states, GraphLabels& labels,
+                                      graph::NodeId seed) {
+  core::HugeVector<NodeKey> keys;
+  keys.reserve(states.size());
   for (std::uint32_t i = 0; i < states.size(); ++i) {
     if (i + kPreloadAhead < states.size()) labels.preload_address(states[i + kPreloadAhead].node);
     if (i + kPreloadAhead / 2 < states.size()) labels.preload_address_text(states[i + kPreloadAhead / 2].node);
@@ -310,7 +310,7 @@ std::vector<NodeKey> order_nodes(const std::vector<NodeState>& states, GraphLabe
 // Transfers: by (hop, timestamp, tx hash, index). `edges` comes by (hop, timestamp, transfer id): transfers of
 // one transaction are already together and by index, so only runs of one (hop, timestamp) that span several
 // transactions still need their hashes compared.
-void order_by_hash_within_ties(std::vector<EdgeState>& edges, GraphLabels& labels) {
+void order_by_hash_within_ties(core::HugeVector<EdgeState>& edges, GraphLabels& labels) {
   std::size_t run = 0;
   for (std::size_t i = 1; i <= edges.size(); ++i) {
     if (i < edges.size() && edges[i].hop == edges[run].hop && edges[i].timestamp == edges[run].timestamp) continue;
@@ -375,7 +375,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
   // The wallets need nothing more than their addresses to be ordered: with a large answer and labels that
   // only read (the label index), that runs on a second thread while this one orders and totals the transfers.
   using NodeKey = TraceReport::Rows::NodeKey;
-  std::future<std::vector<NodeKey>> ordered_nodes;
+  std::future<core::HugeVector<NodeKey>> ordered_nodes;
   if (nodes.states().size() >= kParallelNodes && labels.from_index()) {
     ordered_nodes = std::async(std::launch::async, [&nodes, &labels, seed = rows.seed] {
       return order_nodes<NodeKey>(nodes.states(), labels, seed);
@@ -394,12 +394,12 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
   const auto bit_of = [](const graph::TraceResult& result) -> std::uint8_t {
     return result.direction == graph::TraceDirection::Forward ? kForwardBit : kBackwardBit;
   };
-  std::vector<EdgeState>& edges = rows.edges;
+  core::HugeVector<EdgeState>& edges = rows.edges;
   if (results.size() == 1) {
     // One direction lists its transfers by (timestamp, transfer id): placed by hop with a counting sort, they
     // keep that order within each hop.
     const graph::TraceResult& result = results.front();
-    std::vector<std::uint16_t> hops(result.edges.size());
+    core::HugeVector<std::uint16_t> hops(result.edges.size());
     std::vector<std::size_t> starts;
     for (std::size_t i = 0; i < hops.size(); ++i) {
       hops[i] = hop_of(result, i);
@@ -407,7 +407,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
       ++starts[hops[i] + 1u];
     }
     for (std::size_t h = 1; h < starts.size(); ++h) starts[h] += starts[h - 1];
-    core::reserve_huge(edges, hops.size());
+    edges.reserve(hops.size());
     edges.resize(hops.size());
     for (std::size_t i = 0; i < hops.size(); ++i) {
       edges[starts[hops[i]]++] =
@@ -416,7 +416,7 @@ TraceReport build_trace_report(const graph::TransferGraph& graph, GraphLabels& l
   } else {
     std::size_t edge_rows = 0;
     for (const graph::TraceResult& result : results) edge_rows += result.edges.size();
-    core::reserve_huge(edges, edge_rows);
+    edges.reserve(edge_rows);
     for (const graph::TraceResult& result : results) {
       for (std::size_t i = 0; i < result.edges.size(); ++i) {
         edges.push_back(EdgeState{.index = result.edges[i],

@@ -102,5 +102,31 @@ TEST_F(HugePagesTest, SmallRangesAreLeftAlone) {
   advise_huge_pages(nullptr, 64 * kMiB);
 }
 
+// Working arrays from 512 KiB on are whole 2 MiB pages aligned on 2 MiB and advised, so that none of their
+// pages has to fault in 4 KiB at a time; they read as zero. Smaller ones come from malloc.
+TEST_F(HugePagesTest, LargeWorkingArraysAreWholeAlignedAdvisedHugePages) {
+  constexpr std::size_t kHuge = 2 * kMiB;
+  for (const std::size_t bytes : {kHugeFrom, 3 * kMiB + 5, 16 * kMiB}) {
+    auto* memory = static_cast<unsigned char*>(allocate_huge(bytes));
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(memory) % kHuge, 0u) << bytes;
+    EXPECT_TRUE(advised(memory)) << bytes;
+    EXPECT_TRUE(advised(memory + bytes - 1)) << bytes;
+    std::size_t nonzero = 0;
+    for (std::size_t i = 0; i < bytes; i += 4096) nonzero += memory[i] != 0 ? 1 : 0;
+    EXPECT_EQ(nonzero, 0u);
+    memory[0] = memory[bytes - 1] = 7;
+    free_huge(memory, bytes);
+  }
+  auto* small = static_cast<unsigned char*>(allocate_huge_zeroed(1000));
+  EXPECT_EQ(std::count(small, small + 1000, 0), 1000);
+  free_huge(small, 1000);
+
+  HugeVector<std::uint64_t> grown;
+  for (std::uint64_t i = 0; i < 300000; ++i) grown.push_back(i);  // through malloc'd and huge buffers
+  EXPECT_EQ(grown[299999], 299999u);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(grown.data()) % kHuge, 0u);
+  EXPECT_TRUE(advised(grown.data()));
+}
+
 }  // namespace
 }  // namespace fundtrail::core

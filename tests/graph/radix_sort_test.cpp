@@ -10,12 +10,13 @@
 namespace fundtrail::graph {
 namespace {
 
-void expect_sorts_like_std(std::vector<std::uint64_t> keys, const char* what) {
-  std::vector<std::uint64_t> expected = keys;
+void expect_sorts_like_std(const std::vector<std::uint64_t>& input, const char* what) {
+  core::HugeVector<std::uint64_t> keys(input.begin(), input.end());
+  std::vector<std::uint64_t> expected = input;
   std::sort(expected.begin(), expected.end());
-  std::vector<std::uint64_t> scratch;
+  core::HugeVector<std::uint64_t> scratch;
   radix_sort(keys, scratch);
-  EXPECT_EQ(keys, expected) << what << ", " << keys.size() << " keys";
+  EXPECT_EQ(std::vector<std::uint64_t>(keys.begin(), keys.end()), expected) << what << ", " << keys.size() << " keys";
 }
 
 TEST(RadixSort, OrdersLikeStdSortAcrossKeyShapes) {
@@ -24,8 +25,8 @@ TEST(RadixSort, OrdersLikeStdSortAcrossKeyShapes) {
     std::vector<std::uint64_t> full(size), narrow(size), high_only(size), few_values(size), equal(size, 42);
     for (std::size_t i = 0; i < size; ++i) {
       full[i] = random();
-      narrow[i] = random() & 0xFFFFF;                      // wallet ids: three low bytes vary
-      high_only[i] = (random() & 0xFF) << 56;              // only the top byte varies
+      narrow[i] = random() & 0xFFFFF;                          // wallet ids: three low bytes vary
+      high_only[i] = (random() & 0xFF) << 56;                  // only the top byte varies
       few_values[i] = (random() % 3) * 0x0101010101010101ull;  // many duplicates, every byte varies
     }
     expect_sorts_like_std(full, "random 64-bit");
@@ -40,9 +41,9 @@ TEST(RadixSort, OrdersLikeStdSortAcrossKeyShapes) {
 }
 
 TEST(RadixSort, SortsOnlyTheGivenRange) {
-  std::vector<std::uint64_t> keys(1000);
+  core::HugeVector<std::uint64_t> keys(1000);
   for (std::size_t i = 0; i < keys.size(); ++i) keys[i] = 5000 - i;
-  std::vector<std::uint64_t> scratch;
+  core::HugeVector<std::uint64_t> scratch;
   radix_sort(keys.data() + 100, 800, scratch);
   EXPECT_EQ(keys[0], 5000u);
   EXPECT_EQ(keys[99], 4901u);

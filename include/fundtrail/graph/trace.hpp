@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "fundtrail/core/huge_pages.hpp"
 #include "fundtrail/graph/edge_filter.hpp"
 #include "fundtrail/graph/transfer_graph.hpp"
 
@@ -38,9 +39,11 @@ struct TracedNode {
 struct TraceResult {
   TraceDirection direction = TraceDirection::Forward;
   NodeId seed = 0;
-  std::vector<TracedNode> nodes;  // seed first, then by (hop, node id)
-  std::vector<EdgeIndex> edges;   // by (time, transfer id)
-  std::vector<NodeId> edge_sources;  // the sending wallet of edges[i] (TransferGraph::source_of, known for free here)
+  // Large for a large answer: in whole huge pages (core/huge_pages.hpp).
+  core::HugeVector<TracedNode> nodes;  // seed first, then by (hop, node id)
+  core::HugeVector<EdgeIndex> edges;   // by (time, transfer id)
+  core::HugeVector<NodeId>
+      edge_sources;  // the sending wallet of edges[i] (TransferGraph::source_of, known for free here)
 };
 
 TraceResult trace(const TransferGraph& graph, NodeId seed, TraceDirection direction, const TraceOptions& options);
