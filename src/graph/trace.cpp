@@ -19,10 +19,10 @@ namespace {
 // Per-wallet state of a trace, one entry per wallet the trace has offered funds to, in the order they were
 // first offered, which is the order they are reached (Briggs & Torczon 1993, sparse sets): a store-wide
 // slot array maps a wallet id to its entry, and an entry counts only if it points back at the wallet, so
-// starting a trace is clearing one vector. Both are kept per thread and reused by the next trace (batch
-// reports and store-wide scans run many). The slot array is zero-filled lazily by the kernel (allocate_huge_zeroed),
-// so a trace writes only the pages of the wallets it touches, 4 bytes per wallet. A 24-byte state per wallet
-// of the store instead made a cold 3-hop trace at 10M transfers zero 48 MB for 5 MB of states.
+// the slot array is never cleared: it may hold what the last user of its memory left (core::allocate_huge
+// hands freed arrays out again, so the next trace or the report reuses pages already backed), and a trace
+// writes only the slots of the wallets it touches, 4 bytes per wallet. A 24-byte state per wallet of the
+// store instead made a cold 3-hop trace at 10M transfers zero 48 MB for 5 MB of states.
 struct NodeState {
   core::UnixSeconds time;       // arr_{k-1} / dep_{k-1}
   core::UnixSeconds candidate;  // best offer in the current round
@@ -41,19 +41,13 @@ struct FoundEdge {
 
 class TraceWorkspace {
  public:
-  ~TraceWorkspace() { core::free_huge(slots_, capacity_ * sizeof(std::uint32_t)); }
-
-  // Starts a trace over `node_count` wallets; every wallet then reads as unreached.
-  void begin(std::size_t node_count) {
-    if (node_count > capacity_) {
-      core::free_huge(slots_, capacity_ * sizeof(std::uint32_t));
-      slots_ = nullptr;
-      capacity_ = 0;
-      slots_ = static_cast<std::uint32_t*>(core::allocate_huge_zeroed(node_count * sizeof(std::uint32_t)));
-      capacity_ = node_count;
-    }
-    states_.clear();
-  }
+  // A trace over `node_count` wallets; every wallet reads as unreached.
+  explicit TraceWorkspace(std::size_t node_count)
+      : slots_(static_cast<std::uint32_t*>(core::allocate_huge(node_count * sizeof(std::uint32_t)))),
+        slot_bytes_(node_count * sizeof(std::uint32_t)) {}
+  ~TraceWorkspace() { core::free_huge(slots_, slot_bytes_); }
+  TraceWorkspace(const TraceWorkspace&) = delete;
+  TraceWorkspace& operator=(const TraceWorkspace&) = delete;
 
   // The state of `node`, created unreached when new. Invalidates references to other states when the
   // vector grows (reserve() first where that matters).
@@ -78,8 +72,7 @@ class TraceWorkspace {
     if (slot < states_.size()) __builtin_prefetch(states_.data() + slot);
   }
 
-  // Buffers of the last round and the sorts, kept between traces like the states: a fresh megabyte each
-  // trace would be a fresh set of page faults.
+  // Buffers of the last round and the sorts.
   core::HugeVector<FoundEdge> found;
   core::HugeVector<std::uint64_t> keys;
   core::HugeVector<std::uint64_t> scratch;
@@ -94,15 +87,10 @@ class TraceWorkspace {
     return states_.emplace_back(NodeState{unreached_time, unreached_time, node, unreached_hop});
   }
 
-  std::uint32_t* slots_ = nullptr;  // wallet id -> index into states_, valid when the state points back
-  std::size_t capacity_ = 0;
+  std::uint32_t* slots_;  // wallet id -> index into states_, valid when the state points back
+  std::size_t slot_bytes_;
   core::HugeVector<NodeState> states_;
 };
-
-TraceWorkspace& thread_workspace() {
-  thread_local TraceWorkspace workspace;
-  return workspace;
-}
 
 // Below this many wallets, a second thread costs more than it saves.
 constexpr std::size_t kParallelFrom = 4096;
@@ -256,8 +244,7 @@ TraceResult run(const TransferGraph& graph, NodeId seed, TraceDirection directio
   const core::UnixSeconds seed_bound =
       !timed ? loosest : (direction == TraceDirection::Forward ? filter.since : filter.until);
 
-  TraceWorkspace& workspace = thread_workspace();
-  workspace.begin(graph.node_count());
+  TraceWorkspace workspace(graph.node_count());
   auto state = [&workspace](NodeId node) -> NodeState& { return workspace.at(node, Rules::kUnreached, kUnreachedHop); };
   {
     NodeState& origin = state(seed);

@@ -144,13 +144,14 @@ struct NodeSums {
   AssetSums sent;
 };
 
-// The wallets of the results, one state each, found from a wallet id in constant time. The slot array spans
-// every wallet of the store but is zero-filled lazily by the kernel: only the pages of wallets in the result
-// are ever touched, so the cost follows the size of the answer, not of the store.
+// The wallets of the results, one state each, found from a wallet id in constant time: a store-wide slot
+// array, never cleared, whose entry counts only when the state it names points back at the wallet (a sparse
+// set, as in graph/trace.cpp). Only the slots of wallets in the result are written, so the cost follows the
+// size of the answer, not of the store, and the array may reuse memory the trace has just freed.
 class NodeTable {
  public:
   explicit NodeTable(std::size_t node_count)
-      : slots_(static_cast<std::uint32_t*>(core::allocate_huge_zeroed(node_count * sizeof(std::uint32_t))),
+      : slots_(static_cast<std::uint32_t*>(core::allocate_huge(node_count * sizeof(std::uint32_t))),
                Free{node_count * sizeof(std::uint32_t)}) {}
   void reserve(std::size_t count) {
     states_.reserve(count);
@@ -160,26 +161,30 @@ class NodeTable {
   // The node's state, created when new.
   NodeState& add(graph::NodeId node) {
     std::uint32_t& slot = slots_.get()[node];
-    if (slot == 0) {
-      states_.emplace_back().node = node;
-      sums_.emplace_back();
-      slot = static_cast<std::uint32_t>(states_.size());
-    }
-    return states_[slot - 1];
+    if (slot < states_.size() && states_[slot].node == node) return states_[slot];
+    slot = static_cast<std::uint32_t>(states_.size());
+    states_.emplace_back().node = node;
+    sums_.emplace_back();
+    return states_.back();
   }
   // The index of a node added before (the transfers of an answer join its wallets).
   std::uint32_t slot(graph::NodeId node) const {
     const std::uint32_t slot = slots_.get()[node];
-    if (slot == 0) throw Error(ErrorKind::Corruption, "trace result has a transfer of a wallet outside it");
-    return slot - 1;
+    if (slot >= states_.size() || states_[slot].node != node) {
+      throw Error(ErrorKind::Corruption, "trace result has a transfer of a wallet outside it");
+    }
+    return slot;
   }
   const NodeState& state(graph::NodeId node) const { return states_[slot(node)]; }
   NodeSums& sums(graph::NodeId node) { return sums_[slot(node)]; }
   void preload(graph::NodeId node) const { __builtin_prefetch(slots_.get() + node); }
-  // The second step, once preload(node) had time: the node's totals.
+  // The second step, once preload(node) had time: the node's state (checked against) and totals.
   void preload_sums(graph::NodeId node) const {
     const std::uint32_t slot = slots_.get()[node];
-    if (slot != 0) __builtin_prefetch(&sums_[slot - 1]);
+    if (slot < states_.size()) {
+      __builtin_prefetch(&states_[slot]);
+      __builtin_prefetch(&sums_[slot]);
+    }
   }
   core::HugeVector<NodeState>& states() { return states_; }
   core::HugeVector<NodeSums>& sums() { return sums_; }
@@ -189,7 +194,7 @@ class NodeTable {
     std::size_t bytes;
     void operator()(std::uint32_t* slots) const { core::free_huge(slots, bytes); }
   };
-  std::unique_ptr<std::uint32_t, Free> slots_;  // 1 + index into states_ and sums_, 0 = not in the result
+  std::unique_ptr<std::uint32_t, Free> slots_;  // index into states_ and sums_, valid when the state points back
   core::HugeVector<NodeState> states_;
   core::HugeVector<NodeSums> sums_;
 };
