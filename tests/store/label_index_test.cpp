@@ -1,12 +1,9 @@
 // store::LabelIndex: the memory-mapped labels beside a store, used only while it matches the store exactly.
 #include "fundtrail/store/label_index.hpp"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -15,6 +12,7 @@
 
 #include "fundtrail/store/case_store.hpp"
 #include "fundtrail/store/sqlite.hpp"
+#include "support/page_cache_folios.hpp"
 #include "support/store_fixture.hpp"
 
 namespace fundtrail::store {
@@ -22,54 +20,6 @@ namespace {
 
 const std::string kHex = "00ff10aa" + std::string(56, 'b');
 const std::string kPrefixed = "0x" + std::string(63, 'c') + "d";
-
-constexpr std::size_t kPage = 4096;
-constexpr std::size_t kChunk = 2 << 20;
-
-// How many of the whole 2 MiB-aligned chunks of `path` the page cache holds as one 2 MiB folio each, from
-// /proc/self/pagemap and /proc/kpageflags; std::nullopt when those cannot be read (they need root).
-std::optional<std::size_t> chunks_in_2mib_folios(const std::string& path) {
-  constexpr std::uint64_t kHead = std::uint64_t{1} << 15;  // KPF_COMPOUND_HEAD
-  constexpr std::uint64_t kTail = std::uint64_t{1} << 16;  // KPF_COMPOUND_TAIL
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  const int pagemap = ::open("/proc/self/pagemap", O_RDONLY);
-  const int flags = ::open("/proc/kpageflags", O_RDONLY);
-  const auto size = static_cast<std::size_t>(std::filesystem::file_size(path));
-  void* data = fd < 0 ? MAP_FAILED : ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-  std::optional<std::size_t> whole;
-  if (data != MAP_FAILED && pagemap >= 0 && flags >= 0) {
-    whole = 0;
-    const auto* bytes = static_cast<const volatile char*>(data);
-    const auto first_page = reinterpret_cast<std::uintptr_t>(data) / kPage;
-    const auto page_flags = [&](std::size_t page) -> std::optional<std::uint64_t> {
-      (void)bytes[page * kPage];  // mapped now, so pagemap knows its frame
-      std::uint64_t entry = 0;
-      std::uint64_t value = 0;
-      if (::pread(pagemap, &entry, 8, static_cast<off_t>((first_page + page) * 8)) != 8) return std::nullopt;
-      const std::uint64_t frame = entry & ((std::uint64_t{1} << 55) - 1);
-      if (!(entry >> 63) || frame == 0) return std::nullopt;  // no frame number: not root
-      if (::pread(flags, &value, 8, static_cast<off_t>(frame * 8)) != 8) return std::nullopt;
-      return value;
-    };
-    for (std::size_t chunk = 0; whole && (chunk + 1) * kChunk <= size; ++chunk) {
-      bool one_folio = true;
-      for (std::size_t page = chunk * kChunk / kPage; page < (chunk + 1) * kChunk / kPage; ++page) {
-        const std::optional<std::uint64_t> value = page_flags(page);
-        if (!value) {
-          whole.reset();
-          break;
-        }
-        one_folio = one_folio && (*value & (page == chunk * kChunk / kPage ? kHead : kTail)) != 0;
-      }
-      if (whole && one_folio) ++*whole;
-    }
-  }
-  if (data != MAP_FAILED) ::munmap(data, size);
-  for (const int open_fd : {fd, pagemap, flags}) {
-    if (open_fd >= 0) ::close(open_fd);
-  }
-  return whole;
-}
 
 class LabelIndexTest : public ::testing::Test {
  protected:
@@ -253,18 +203,9 @@ TEST_F(LabelIndexTest, AFileThatCannotBeWrittenIsLeftForLaterWithoutFailingTheCo
 }
 
 // The file is written in pieces that end on 2 MiB boundaries, so that the kernel keeps it in 2 MiB page-cache
-// folios and a large report maps it with a few hundred faults. Skipped where the page flags cannot be read
-// (not root) or where even a file written in one aligned piece is not kept in 2 MiB folios (kernel, file
-// system).
+// folios and a large report maps it with a few hundred faults (skipped where that cannot be checked).
 TEST_F(LabelIndexTest, IsWrittenInPiecesTheKernelKeepsAs2MiBFolios) {
-  const std::string reference = c.dir().path() / "reference";
-  {
-    std::ofstream out(reference, std::ios::binary);
-    out.write(std::string(4 * kChunk, 'x').data(), static_cast<std::streamsize>(4 * kChunk));
-  }
-  const std::optional<std::size_t> reference_chunks = chunks_in_2mib_folios(reference);
-  if (!reference_chunks) GTEST_SKIP() << "page flags are not readable here (they need root)";
-  if (*reference_chunks == 0) GTEST_SKIP() << "this kernel and file system keep written files in smaller folios";
+  if (const auto why = test::why_folios_cannot_be_checked(c.dir().path() / "reference")) GTEST_SKIP() << *why;
 
   constexpr int kTransactions = 300000;  // 40-byte records: 12 MB, five whole chunks and more
   {
@@ -280,10 +221,10 @@ TEST_F(LabelIndexTest, IsWrittenInPiecesTheKernelKeepsAs2MiBFolios) {
   }
   LabelIndex::refresh(c.store());
   ASSERT_TRUE(LabelIndex::open_current(c.store()));
-  const std::optional<std::size_t> chunks = chunks_in_2mib_folios(labels_path());
+  const std::optional<std::size_t> chunks = test::chunks_in_2mib_folios(labels_path());
   ASSERT_TRUE(chunks);
   // The records fill five whole chunks after the first (which the header shares with a shorter piece).
-  EXPECT_GE(*chunks, 4u) << "of " << std::filesystem::file_size(labels_path()) / kChunk << " whole chunks";
+  EXPECT_GE(*chunks, 4u) << "of " << std::filesystem::file_size(labels_path()) / test::kFolioChunk << " whole chunks";
 }
 
 }  // namespace
