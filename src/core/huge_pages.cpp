@@ -90,7 +90,8 @@ RegionPool& region_pool() {
 
 void* allocate_huge(std::size_t bytes) {
   if (bytes < kHugeFrom) {
-    void* data = std::malloc(bytes == 0 ? 1 : bytes);
+    // Zeroed, so that a sparse set over it (graph/trace.cpp) never reads bytes nobody wrote.
+    void* data = std::calloc(bytes == 0 ? 1 : bytes, 1);
     if (data == nullptr) throw std::bad_alloc();
     return data;
   }

@@ -22,13 +22,14 @@ void advise_huge_pages(const void* data, std::size_t bytes);
 // Memory for a large working array, in whole 2 MiB pages aligned on 2 MiB and advised as huge pages, so that
 // every page of it can be a huge page: a vector from malloc starts and ends inside 2 MiB pages, and those
 // partial pages fault in 4 KiB at a time. With ten such arrays a 10M-transfer trace took ~9,000 page faults,
-// against a few dozen now. Below kHugeFrom bytes this is plain malloc.
+// against a few dozen now. Below kHugeFrom bytes this is plain calloc.
 //
 // Freed regions are kept (up to kHugeKept bytes in all) and handed out again: a report's arrays then take
 // over the pages its trace has just finished with, instead of the kernel zeroing fresh ones (a 10M 3-hop
 // trace and its report touched ~80 MB of fresh memory, the dearest thing a short command touches on a VM
-// whose host reclaims free memory). So the contents of what allocate_huge() returns are unspecified, like
-// malloc's. Free it with free_huge() and the same size.
+// whose host reclaims free memory). So what allocate_huge() returns holds zeros when fresh (and always below
+// kHugeFrom) but whatever its last user wrote when handed out again. Free it with free_huge() and the same
+// size.
 inline constexpr std::size_t kHugeFrom = std::size_t{512} << 10;
 inline constexpr std::size_t kHugeKept = std::size_t{1} << 30;
 void* allocate_huge(std::size_t bytes);
