@@ -356,6 +356,9 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
       }
     });
   };
+  // The wallets of rows write() refused after they were interned: those that no other row names are removed
+  // at the end (--skip-invalid commits the other rows, and a refused row must leave nothing behind).
+  std::vector<std::int64_t> refused_wallets;
   // Writes a batch's valid rows in file order, their transactions interned together first, and records its
   // invalid rows where they fall between them (errors are listed in line order).
   auto write_batch = [&](const ParsedBatch& batch) {
@@ -377,6 +380,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
         (outcome == store::WriteOutcome::Inserted ? summary.inserted : summary.duplicates) += 1;
       } catch (const RowProblem& problem) {
         reject(batch.line(i), problem);
+        if (options.skip_invalid) refused_wallets.insert(refused_wallets.end(), {wallets[i].from, wallets[i].to});
       }
     }
     for (; next_problem < problems.size(); ++next_problem) {
@@ -416,6 +420,9 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     pipe.recycle(std::move(batch));
   }
   parsing.join();
+  if (const std::size_t removed = writer.remove_unreferenced_new_addresses(refused_wallets); removed > 0) {
+    spdlog::debug("import: {} wallet(s) named only by refused rows removed", removed);
+  }
   summary.rows = rows;
   summary.sha256 = core::to_hex(file_hash.finish());
   writer.settle_file_source(source_id, summary.sha256,

@@ -76,7 +76,8 @@ TransferWriter::TransferWriter(CaseStore& store)
       insert_source_(store.db(),
                      "INSERT INTO sources(kind, provider, locator, fetched_at, status, byte_size, sha256, body) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-      address_ids_(std::make_unique<AddressIdCache>(kMaxCachedAddresses)) {}
+      address_ids_(std::make_unique<AddressIdCache>(kMaxCachedAddresses)),
+      first_new_address_id_(store.max_address_id() + 1) {}
 
 TransferWriter::~TransferWriter() = default;
 
@@ -511,6 +512,28 @@ WriteOutcome TransferWriter::write_interned(const core::Transfer& transfer, cons
   }
   throw invalid_argument("transfer " + transfer.tx_hash + " index " + std::to_string(transfer.index) +
                          " is already stored with a different from/to/asset/amount");
+}
+
+std::size_t TransferWriter::remove_unreferenced_new_addresses(const std::vector<std::int64_t>& address_ids) {
+  std::vector<std::int64_t> candidates;
+  for (const std::int64_t id : address_ids) {
+    if (id >= first_new_address_id_) candidates.push_back(id);
+  }
+  if (candidates.empty()) return 0;
+  Database& db = store_.db();
+  db.exec("CREATE TEMP TABLE IF NOT EXISTS unreferenced_addresses (id INTEGER PRIMARY KEY)");
+  db.exec("DELETE FROM temp.unreferenced_addresses");
+  Statement insert = db.prepare("INSERT OR IGNORE INTO temp.unreferenced_addresses (id) VALUES (?1)");
+  for (const std::int64_t id : candidates) insert.bind(1, id).run();
+  // Transfers have no index by address: a scan for each end, each row checked against the few candidates.
+  db.exec(
+      "DELETE FROM temp.unreferenced_addresses WHERE id IN ("
+      "SELECT from_id FROM transfers WHERE from_id IN temp.unreferenced_addresses "
+      "UNION SELECT to_id FROM transfers WHERE to_id IN temp.unreferenced_addresses)");
+  db.exec("DELETE FROM addresses WHERE id IN temp.unreferenced_addresses");
+  const auto removed = static_cast<std::size_t>(db.changes());
+  db.exec("DROP TABLE temp.unreferenced_addresses");
+  return removed;
 }
 
 void TransferWriter::remember_transaction(core::Chain chain, std::string_view tx_hash, std::int64_t id,

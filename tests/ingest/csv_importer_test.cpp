@@ -385,6 +385,31 @@ TEST_F(CsvImporterTest, ARowRefusedForItsTransactionsTimestampLeavesNoWalletBehi
   EXPECT_EQ(count("transfers"), 2);
 }
 
+// The same for a row refused because its transaction and index hold another transfer: the wallets only it
+// names are removed before the commit, a wallet an accepted row also names stays.
+TEST_F(CsvImporterTest, ARowRefusedForDifferentContentLeavesNoWalletOnlyItNamed) {
+  ASSERT_TRUE(import(write_csv("first.csv", std::string(kHeader) + "\n" +
+                                                row("tron", "t1", "2024-03-01T12:00:00Z", kS, kB, "USDT", "1") + "\n"))
+                  .committed);
+  const char* const kY = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+  const std::string csv = std::string(kHeader) + "\n" + row("tron", "t1", "2024-03-01T12:00:00Z", kX, kS, "USDT", "1") +
+                          "\n" +                                                                   // refused
+                          row("tron", "t2", "2024-03-01T14:00:00Z", kY, kS, "USDT", "2") + "\n" +  // accepted
+                          row("tron", "t1", "2024-03-01T12:00:00Z", kY, kB, "USDT", "5") + "\n";   // refused
+  const auto summary = import(write_csv("second.csv", csv), /*skip_invalid=*/true);
+  ASSERT_TRUE(summary.committed);
+  EXPECT_EQ(summary.inserted, 1u);
+  ASSERT_EQ(summary.rejected, 2u);
+  EXPECT_THAT(summary.errors.at(0).reason, HasSubstr("different"));
+  EXPECT_EQ(query_int(std::string("SELECT count(*) FROM addresses WHERE address = '") + kX + "'"), 0);
+  EXPECT_EQ(query_int(std::string("SELECT count(*) FROM addresses WHERE address = '") + kY + "'"), 1);
+  EXPECT_EQ(count("addresses"), 3);
+  EXPECT_EQ(count("transfers"), 2);
+  EXPECT_EQ(query_int("SELECT count(*) FROM transfers WHERE from_id NOT IN (SELECT id FROM addresses) OR "
+                      "to_id NOT IN (SELECT id FROM addresses)"),
+            0);
+}
+
 // The file is hashed as it is read, in pieces of the reader's buffer: the source record must hold the hash of
 // all its bytes, and importing the same bytes again must find that record. Another file is another source.
 TEST_F(CsvImporterTest, AFileReadInManyPiecesIsRecordedWithTheHashOfAllItsBytes) {

@@ -147,6 +147,13 @@ class TransferWriter {
                                           std::span<const AddressHashes> hashes = {},
                                           std::span<const InternedTransaction> txs = {});
 
+  // Removes the wallets among `address_ids` that this writer added and that no transfer names. For the caller
+  // that interned a row's wallets (intern_addresses) before write() refused the row (different content at
+  // its transaction and index) and commits the other rows (--skip-invalid): the refused row must leave
+  // nothing behind, and a wallet it alone introduced would otherwise stay in the store without a transfer.
+  // One scan of the transfers; call after the last write. Returns how many were removed.
+  std::size_t remove_unreferenced_new_addresses(const std::vector<std::int64_t>& address_ids);
+
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
   // every transfer of it. For a transaction first stored unconfirmed (with the time it was first seen) that
   // later arrives confirmed, which write() would otherwise refuse as a timestamp conflict. Changes no other
@@ -198,6 +205,7 @@ class TransferWriter {
   Statement find_file_source_;
   Statement insert_source_;  // once per crawled page: prepared once
   std::unique_ptr<AddressIdCache> address_ids_;
+  std::int64_t first_new_address_id_;  // addresses from this id on were added by this writer (or later)
   std::unordered_map<std::string, ResolvedAsset> asset_ids_;  // key: chain byte + upper-case symbol
   core::Chain last_tx_chain_{};
   std::string last_tx_hash_;
