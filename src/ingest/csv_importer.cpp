@@ -366,7 +366,7 @@ void write_rows(store::TransferWriter& writer, const std::string& path, std::uin
     std::vector<store::WalletIds> wallets;
     if (writing && batch.size() > 0) {
       txs = writer.intern_transactions(batch.transfers(), source_id);
-      wallets = writer.intern_addresses(batch.transfers(), batch.address_hashes(), txs);
+      wallets = writer.intern_addresses(batch.transfers(), batch.address_hashes());
     }
     const auto& problems = batch.problems();
     std::size_t next_problem = 0;

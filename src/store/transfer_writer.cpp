@@ -211,8 +211,7 @@ std::int64_t TransferWriter::intern_address(core::Chain chain, const std::string
 }
 
 std::vector<WalletIds> TransferWriter::intern_addresses(std::span<const core::Transfer> transfers,
-                                                        std::span<const AddressHashes> hashes,
-                                                        std::span<const InternedTransaction> txs) {
+                                                        std::span<const AddressHashes> hashes) {
   std::vector<AddressHashes> computed;
   if (hashes.size() != transfers.size()) {
     computed.reserve(transfers.size());
@@ -237,7 +236,6 @@ std::vector<WalletIds> TransferWriter::intern_addresses(std::span<const core::Tr
       address_ids_->prefetch_text(hashes[i + kTextsAhead].from);
       address_ids_->prefetch_text(hashes[i + kTextsAhead].to);
     }
-    if (!txs.empty() && txs[i].timestamp != transfers[i].timestamp) continue;  // write() refuses the row
     ids[i].from = intern_address(transfers[i].chain, transfers[i].from, hashes[i].from);
     ids[i].to = intern_address(transfers[i].chain, transfers[i].to, hashes[i].to);
   }

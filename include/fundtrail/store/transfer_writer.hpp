@@ -140,18 +140,16 @@ class TransferWriter {
   // exactly as writing the rows one by one would number them; for write(transfer, tx, ..., wallets).
   // `hashes` (empty, or one pair per transfer) are AddressIdCache::hash_of of each row's from and to,
   // computed ahead by the caller (the CSV importer's parsing thread); the look-ups prefetch with them.
-  // `txs` (empty, or intern_transactions()' result for the same rows): a row whose transaction carries another
-  // timestamp gets no ids, because write() refuses it; interned, its new addresses would stay in the store
-  // without a transfer when the caller commits the other rows (an import with --skip-invalid).
+  // A row that write() then refuses leaves its new addresses behind: see remove_unreferenced_new_addresses.
   std::vector<WalletIds> intern_addresses(std::span<const core::Transfer> transfers,
-                                          std::span<const AddressHashes> hashes = {},
-                                          std::span<const InternedTransaction> txs = {});
+                                          std::span<const AddressHashes> hashes = {});
 
   // Removes the wallets among `address_ids` that this writer added and that no transfer names. For the caller
-  // that interned a row's wallets (intern_addresses) before write() refused the row (different content at
-  // its transaction and index) and commits the other rows (--skip-invalid): the refused row must leave
-  // nothing behind, and a wallet it alone introduced would otherwise stay in the store without a transfer.
-  // One scan of the transfers; call after the last write. Returns how many were removed.
+  // that interned a row's wallets (intern_addresses) before write() refused the row (its transaction stored
+  // with another timestamp, or another transfer at its index) and commits the other rows (--skip-invalid):
+  // the refused row must leave nothing behind, and a wallet it alone introduced would otherwise stay in the
+  // store without a transfer. Two scans of the transfers; call after the last write. Returns how many were
+  // removed.
   std::size_t remove_unreferenced_new_addresses(const std::vector<std::int64_t>& address_ids);
 
   // Moves a stored transaction into its block: sets its block height and timestamp and the timestamp of
