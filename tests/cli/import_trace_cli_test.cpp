@@ -276,6 +276,27 @@ TEST_F(ImportTraceCliTest, InvalidRowImportsNothingAndNamesLineAndColumn) {
   EXPECT_THAT(skipped.err, HasSubstr(bad + ":3"));
 }
 
+// A row refused when written (another transfer already holds its transaction and index) leaves nothing behind
+// with --skip-invalid: the wallet only it named is not in the store afterwards, for `address` as for `trace`.
+TEST_F(ImportTraceCliTest, ARowRefusedWithSkipInvalidLeavesNoWalletBehind) {
+  const std::string header = "chain,tx_hash,timestamp,from,to,asset,amount\n";
+  const std::string only_named_by_the_refused_row = "TX6uqNd2SBBnxEJA8G41bjefa4BBxZfgiZ";
+  import_ok(write_file("first.csv", header + "tron,cc01,2024-03-06T00:00:00Z," + kS + "," + kA + ",USDT,1\n"));
+  const std::string second =
+      write_file("second.csv", header + "tron,cc01,2024-03-06T00:00:00Z," + only_named_by_the_refused_row + "," + kA +
+                                   ",USDT,1\n" + "tron,cc02,2024-03-06T01:00:00Z," + kS + "," + kA + ",USDT,2\n");
+  const CliResult skipped = ft({"import", "--skip-invalid", second});
+  ASSERT_EQ(skipped.exit_code, 0) << skipped.describe();
+  EXPECT_THAT(skipped.out, HasSubstr("2 rows, 1 new transfers, 0 duplicates skipped, 1 rejected"));
+  EXPECT_THAT(skipped.err, AllOf(HasSubstr(second + ":2"), HasSubstr("different")));
+  for (const std::string command : {"address", "trace"}) {
+    const CliResult looked_up = ft({command, only_named_by_the_refused_row});
+    EXPECT_EQ(looked_up.exit_code, 1) << looked_up.describe();
+    EXPECT_THAT(looked_up.err, HasSubstr("not in the store")) << command;
+  }
+  EXPECT_EQ(ft({"address", kS}).exit_code, 0);
+}
+
 TEST_F(ImportTraceCliTest, ImportOfAMissingFileFails) {
   const CliResult result = ft({"import", dir_ + "/nope.csv"});
   EXPECT_EQ(result.exit_code, 1) << result.describe();
